@@ -1,0 +1,1 @@
+"""Bundled model weights (safetensors + model card per folder) and sample images; data, not code."""

@@ -1,0 +1,1 @@
+"""The `gantools` command line: thin Click commands that parse, call the library and print."""

@@ -1,0 +1,27 @@
+"""How the CLI ends on a mistake: one line on stderr and exit code 2, never a traceback."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from gantools.errors import UserError
+from gantools.trainer import TrainingDiverged
+
+
+class Group(click.Group):
+    """A click group whose commands turn UserError into `error: ...` + exit 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except TrainingDiverged as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)

@@ -1,0 +1,27 @@
+"""Entry point: `gantools COMMAND ...`."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+import gantools
+from gantools.cli.errors import Group
+from gantools.cli.info import data_cmd, info_cmd, recipes_cmd
+from gantools.cli.sample import sample_cmd
+from gantools.cli.train import train_cmd
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(gantools.__version__, prog_name="gantools")
+def main() -> None:
+    """gantools: GANs put to work on images. Train a recipe, then run it over folders."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+main.add_command(info_cmd)
+main.add_command(recipes_cmd)
+main.add_command(train_cmd)
+main.add_command(sample_cmd)
+main.add_command(data_cmd)

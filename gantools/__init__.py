@@ -1,0 +1,3 @@
+"""gantools: generative adversarial networks put to work on images."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""Errors a user can cause: the CLI prints their message on one line and exits with code 2."""
+
+
+class UserError(Exception):
+    """A mistake in how gantools was called (missing folder, unknown recipe, bad setting...)."""

@@ -1,0 +1,127 @@
+"""Reading images robustly: EXIF rotation, alpha, 16-bit, gray, palette, CMYK, animated and bad files.
+
+Every failure becomes an ImageError whose message says why, so a batch can report it and go on.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+# Refuse images declaring more pixels than this (decompression bombs); 16k x 16k by default.
+DEFAULT_MAX_PIXELS = 16384 * 16384
+
+
+class ImageError(Exception):
+    """An image that cannot be used, with the reason in words."""
+
+
+@dataclass
+class Decoded:
+    """A decoded image: HWC (or HW for gray) uint8/uint16 pixels, alpha kept apart, and notes for the report."""
+
+    pixels: np.ndarray
+    alpha: np.ndarray | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def is_gray(self) -> bool:
+        return self.pixels.ndim == 2
+
+
+def is_image_file(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in IMAGE_EXTENSIONS and not path.name.startswith(".")
+
+
+def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decoded:
+    """Decode `path` into pixels at its own size, upright (EXIF applied), never modifying the file."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ImageError(f"cannot read file: {exc.strerror or exc}") from exc
+    if size == 0:
+        raise ImageError("empty file (0 bytes)")
+    notes: list[str] = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                w, h = im.size
+                if w * h > max_pixels:
+                    raise ImageError(f"image is {w}x{h} = {w * h} pixels, over the limit of {max_pixels}")
+                if getattr(im, "n_frames", 1) > 1:
+                    notes.append(f"animated ({im.n_frames} frames): first frame used")
+                    im.seek(0)
+                im.load()
+                im = ImageOps.exif_transpose(im)
+                return _to_arrays(im, notes)
+    except ImageError:
+        raise
+    except UnidentifiedImageError as exc:
+        raise ImageError("not an image, or a format that cannot be read") from exc
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageError(f"refused as a possible decompression bomb: {exc}") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageError(f"corrupt or truncated image: {exc}") from exc
+
+
+def _to_arrays(im: Image.Image, notes: list[str]) -> Decoded:
+    mode = im.mode
+    if mode == "P":
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+        mode = im.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        arr = np.asarray(im)
+        if mode == "I":  # 32-bit integer gray: PNG 16-bit sometimes arrives so
+            arr = np.clip(arr, 0, 65535)
+        return Decoded(arr.astype(np.uint16), None, notes)
+    if mode == "F":
+        arr = np.asarray(im, dtype=np.float32)
+        return Decoded(np.clip(arr, 0, 65535).astype(np.uint16), None, notes)
+    if mode == "1":
+        im, mode = im.convert("L"), "L"
+    if mode == "L":
+        return Decoded(np.asarray(im), None, notes)
+    if mode == "LA":
+        arr = np.asarray(im)
+        return Decoded(arr[..., 0].copy(), arr[..., 1].copy(), notes)
+    if mode == "RGBA":
+        arr = np.asarray(im)
+        return Decoded(arr[..., :3].copy(), arr[..., 3].copy(), notes)
+    if mode in ("RGB", "CMYK", "YCbCr", "LAB", "HSV"):
+        if mode != "RGB":
+            notes.append(f"converted from {mode}")
+        return Decoded(np.asarray(im.convert("RGB")), None, notes)
+    if mode in ("RGB;16", "RGBA;16"):
+        raise ImageError(f"unsupported pixel mode {mode}")
+    notes.append(f"converted from {mode}")
+    return Decoded(np.asarray(im.convert("RGB")), None, notes)
+
+
+def to_uint8(pixels: np.ndarray) -> np.ndarray:
+    """16-bit -> 8-bit by rounding; 8-bit passes through."""
+    if pixels.dtype == np.uint8:
+        return pixels
+    return np.clip(np.round(pixels.astype(np.float32) / 257.0), 0, 255).astype(np.uint8)
+
+
+def as_channels(decoded: Decoded, channels: int, background: int = 255) -> np.ndarray:
+    """8-bit HWC array with 1 or 3 channels; transparent areas composited onto `background` (white)."""
+    pix = to_uint8(decoded.pixels)
+    if pix.ndim == 2:
+        pix = pix[..., None]
+    if decoded.alpha is not None:
+        a = to_uint8(decoded.alpha)[..., None].astype(np.float32) / 255.0
+        pix = np.round(pix.astype(np.float32) * a + background * (1 - a)).astype(np.uint8)
+    if channels == 1 and pix.shape[2] == 3:
+        pix = cv2.cvtColor(pix, cv2.COLOR_RGB2GRAY)[..., None]
+    elif channels == 3 and pix.shape[2] == 1:
+        pix = np.repeat(pix, 3, axis=2)
+    return pix

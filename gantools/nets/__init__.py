@@ -1,0 +1,1 @@
+"""Building blocks and architectures shared by the recipes."""

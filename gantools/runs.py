@@ -1,0 +1,99 @@
+"""A training run end to end: run folder checks, config resolution, resume, training, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gantools import distributed, weights
+from gantools.atomic import write_text
+from gantools.checkpoint import CHECKPOINT_NAME
+from gantools.config import apply_overrides, read_yaml, to_dict
+from gantools.errors import UserError
+from gantools.recipe import Recipe, load_recipe_class, recipe_train_config
+from gantools.trainer import Trainer
+
+CONFIG_NAME = "config.yaml"
+
+
+def resolve_configs(cls: type[Recipe], saved: dict | None, config_file: str | None, overrides: dict[str, Any]) -> dict:
+    """Defaults < recipe preferences < saved run config (resume) < YAML file < command-line settings."""
+    configs = {"recipe": cls.Config(), "train": recipe_train_config(cls)}
+    if saved:
+        configs = apply_overrides(configs, {"recipe": saved.get("recipe_config", {}), "train": saved.get("train", {})})
+    if config_file:
+        configs = apply_overrides(configs, read_yaml(config_file))
+    return apply_overrides(configs, overrides)
+
+
+def prepare(recipe_ref: str, data: str | None, out: str | Path, overrides: dict[str, Any],
+            config_file: str | None = None, resume: bool = False):
+    """Check the run folder and inputs, resolve settings and data; writes nothing."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out '{out}' exists and is not a folder")
+    saved = None
+    if resume:
+        if not (out / CHECKPOINT_NAME).is_file():
+            raise UserError(f"nothing to resume: no {CHECKPOINT_NAME} in '{out}'")
+        saved = read_yaml(out / CONFIG_NAME)
+    elif (out / CHECKPOINT_NAME).exists():
+        raise UserError(f"'{out}' already holds a run; add --resume to continue it, or choose another --out")
+    cls = load_recipe_class(recipe_ref)
+    if saved and saved.get("recipe") != cls.name:
+        raise UserError(f"'{out}' holds a '{saved.get('recipe')}' run, not a '{cls.name}' one")
+    data = data or (saved or {}).get("data")
+    if not data:
+        raise UserError("--data is required: a folder of training images")
+    configs = resolve_configs(cls, saved, config_file, overrides)
+    recipe = cls(configs["recipe"])
+    dataset = recipe.dataset(data)
+    if saved and list(saved.get("classes", [])) != list(recipe.classes):
+        raise UserError(f"the data's classes {recipe.classes} differ from the run's {saved.get('classes')}")
+    return recipe, configs["train"], dataset, str(data)
+
+
+def describe(recipe: Recipe, train_cfg, data: str) -> dict:
+    return {
+        "recipe": recipe.name,
+        "recipe_source": getattr(type(recipe), "source_path", None),
+        "data": str(Path(data).resolve()),
+        "classes": list(recipe.classes),
+        "data_summary": recipe.data_summary(),
+        "recipe_config": to_dict(recipe.config),
+        "train": to_dict(train_cfg),
+    }
+
+
+def train(recipe_ref: str, data: str | None, out: str | Path, overrides: dict[str, Any],
+          config_file: str | None = None, resume: bool = False, progress: bool = True) -> Path:
+    """Train, checkpointing into `out`, and export model.safetensors + model.json there at the end."""
+    out = Path(out)
+    recipe, train_cfg, dataset, data = prepare(recipe_ref, data, out, overrides, config_file, resume)
+    trainer = Trainer(recipe, train_cfg, dataset, out, resume=resume, progress=progress)
+    resolved = describe(recipe, train_cfg, data)
+    resolved["world_size"] = trainer.dist.world_size
+    if trainer.is_main:
+        write_text(out / CONFIG_NAME, yaml.safe_dump(resolved, sort_keys=False))
+    try:
+        result = trainer.fit()
+        if trainer.is_main:
+            card = {
+                "training": {
+                    "data": resolved["data_summary"],
+                    "steps": result.step,
+                    "batch_size": train_cfg.batch_size,
+                    "processes": trainer.dist.world_size,
+                    "loss": train_cfg.loss,
+                    "ema": train_cfg.ema_decay,
+                    "seed": train_cfg.seed,
+                },
+                "metrics": result.last_metrics,
+            }
+            weights.export(out, recipe, result.generator, card)
+        distributed.barrier(trainer.dist)
+    finally:
+        distributed.shutdown(trainer.dist)
+    return out

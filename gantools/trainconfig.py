@@ -1,0 +1,61 @@
+"""The trainer's settings: defaults that work, overridden by a YAML file or --set key=value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gantools.diffaug import parse_policy
+from gantools.losses import ADVERSARIAL_LOSSES, LABELLED_LOSSES
+
+
+def _h(text: str, default):
+    return field(default=default, metadata={"help": text})
+
+
+@dataclass
+class TrainConfig:
+    steps: int = _h("training iterations, pre-training and D warm-up included", 2000)
+    batch_size: int = _h("images per step and per process", 64)
+    lr_g: float = _h("generator learning rate (Adam)", 2e-4)
+    lr_d: float = _h("discriminator learning rate (Adam); differs from lr_g for TTUR", 2e-4)
+    beta1: float = _h("Adam beta1", 0.5)
+    beta2: float = _h("Adam beta2", 0.999)
+    loss: str = _h(f"adversarial loss: {', '.join(ADVERSARIAL_LOSSES)}", "bce")
+    gp_weight: float = _h("gradient penalty weight for wgan-gp", 10.0)
+    r1_gamma: float = _h("R1 penalty weight on real data (0 = off)", 0.0)
+    r1_every: int = _h("apply R1 every N D steps (lazy regularisation)", 1)
+    d_steps: int = _h("discriminator steps per generator step", 1)
+    d_warmup: int = _h("steps at the start (after pre-training) that train D alone", 0)
+    pretrain_steps: int = _h("steps at the start that train G alone on the reconstruction loss", 0)
+    label_smoothing: float = _h("one-sided: real target = 1 - this (bce/lsgan)", 0.0)
+    label_noise: float = _h("probability of flipping each D label (bce/lsgan)", 0.0)
+    ema_decay: float = _h("EMA of G weights (0 = off); the EMA generator is the one exported", 0.999)
+    ema_start: int = _h("step from which the EMA averages (before: it copies G)", 0)
+    diffaug: str = _h("DiffAugment policy on D inputs, e.g. color,translation,cutout ('' = off)", "")
+    amp: bool = _h("bfloat16 autocast on CUDA (ignored on CPU)", True)
+    device: str = _h("auto (cuda > mps > cpu), cpu, cuda, cuda:N, mps", "auto")
+    seed: int = _h("random seed; a CPU run with the same seed repeats exactly", 0)
+    workers: int = _h("data loader processes when images are decoded on the fly", 2)
+    log_every: int = _h("steps between metrics.jsonl lines", 50)
+    sample_every: int = _h("steps between sample grids (0 = only at the end)", 500)
+    checkpoint_every: int = _h("steps between checkpoints (always one at the end)", 500)
+    preview: int = _h("images in each sample grid", 64)
+
+    def __post_init__(self):
+        if self.loss not in ADVERSARIAL_LOSSES:
+            raise ValueError(f"loss must be one of {', '.join(ADVERSARIAL_LOSSES)}, got '{self.loss}'")
+        for name in ("steps", "batch_size", "d_steps", "r1_every", "log_every", "checkpoint_every", "preview"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        for name in ("d_warmup", "pretrain_steps", "ema_start", "sample_every", "workers"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative")
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise ValueError("ema_decay must be in [0, 1)")
+        if not 0.0 <= self.label_smoothing < 0.5 or not 0.0 <= self.label_noise < 0.5:
+            raise ValueError("label_smoothing and label_noise must be in [0, 0.5)")
+        if (self.label_smoothing or self.label_noise) and self.loss not in LABELLED_LOSSES:
+            raise ValueError(f"label smoothing/noise need a labelled loss ({', '.join(LABELLED_LOSSES)}), not {self.loss}")
+        if min(self.lr_g, self.lr_d) <= 0:
+            raise ValueError("learning rates must be positive")
+        parse_policy(self.diffaug)

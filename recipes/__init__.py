@@ -1,0 +1,1 @@
+"""Built-in recipes, one task per file; each module sets RECIPE to its Recipe subclass."""
