@@ -17,6 +17,7 @@ class MetricsLog:
 
     def __init__(self, path: Path, resume_step: int | None = None):
         self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
         if resume_step is not None and path.exists():
             kept = [line for line in path.read_text().splitlines() if line.strip() and json.loads(line).get("step", 0) <= resume_step]
             path.write_text("".join(line + "\n" for line in kept))

@@ -11,6 +11,7 @@ The trainer knows nothing of colours, scales or labels: the recipe turns batches
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,7 +102,10 @@ class Trainer:
     def fit(self) -> FitResult:
         cfg = self.cfg
         batches = self._batches()
-        bar = tqdm(total=cfg.steps, initial=self.step, disable=not self.progress, desc=f"train {self.recipe.name}", unit="step", dynamic_ncols=True)
+        # Redrawn at most every 0.1 s on a terminal, every 30 s into a log file.
+        interval = 0.1 if sys.stderr.isatty() else 30.0
+        bar = tqdm(total=cfg.steps, initial=self.step, disable=not self.progress, desc=f"train {self.recipe.name}",
+                   unit="step", dynamic_ncols=True, mininterval=interval)
         self._last_log_time, self._last_log_step = time.perf_counter(), self.step
         try:
             while self.step < cfg.steps:
@@ -328,7 +332,7 @@ class Trainer:
             self.G.load_state_dict(state["G"])
             self.D.load_state_dict(state["D"])
             if self.ema is not None:
-                self.ema.load_state_dict(state["ema"] if state.get("ema") is not None else state["G"])
+                self.ema.load_state_dict(state["ema"] if state.get("ema") is not None else {"model": state["G"], "updates": 0})
             self.opt_g.load_state_dict(state["opt_g"])
             self.opt_d.load_state_dict(state["opt_d"])
         except (RuntimeError, ValueError, KeyError) as exc:

@@ -1,0 +1,228 @@
+"""The trainer's contract: two phases that each move only their own net, EMA arithmetic, exact resume,
+the NaN guard, and the run folder it leaves."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+import torch
+from torch import nn
+
+from gantools.ema import EMA
+from gantools.recipes.dcgan import DCGANConfig, DCGANRecipe
+from gantools.trainconfig import TrainConfig
+from gantools.trainer import Trainer, TrainingDiverged
+
+
+def make_trainer(data, out=None, resume=False, **train):
+    recipe = DCGANRecipe(DCGANConfig(size=16, base=8, z_dim=8, conditional=True))
+    dataset = recipe.dataset(data)
+    defaults = dict(steps=4, batch_size=8, preview=4, log_every=1, sample_every=0, checkpoint_every=100, device="cpu")
+    return Trainer(recipe, TrainConfig(**{**defaults, **train}), dataset, out, resume=resume, progress=False)
+
+
+def snapshot(params):
+    return [p.detach().clone() for p in params]
+
+
+def same(a, b):
+    return all(torch.equal(x, y) for x, y in zip(a, b))
+
+
+def grads(params):
+    return [None if p.grad is None else p.grad.detach().clone() for p in params]
+
+
+def same_grads(a, b):
+    return all((x is None and y is None) or (x is not None and y is not None and torch.equal(x, y)) for x, y in zip(a, b))
+
+
+@pytest.mark.parametrize("loss", ["bce", "hinge", "wgan-gp"])
+def test_each_phase_moves_only_its_own_network(shapes, loss):
+    """Checked at every step: D's step leaves G (weights and gradients) alone; G's step leaves D alone."""
+    trainer = make_trainer(shapes, loss=loss, r1_gamma=1.0 if loss != "wgan-gp" else 0.0, diffaug="color,translation,cutout")
+    G, D = trainer.G, trainer.D
+    problems, last = [], {"g_grads": grads(G.parameters()), "d_grads": None}
+    d_step, g_step = trainer.opt_d.step, trainer.opt_g.step
+
+    def checked_d_step(*a, **k):
+        if not same_grads(last["g_grads"], grads(G.parameters())):
+            problems.append("D's backward changed G's gradients")
+        g_before = snapshot(G.parameters())
+        out = d_step(*a, **k)
+        if not same(g_before, G.parameters()):
+            problems.append("D's step changed G")
+        last["d_grads"] = grads(D.parameters())
+        return out
+
+    def checked_g_step(*a, **k):
+        if any(p.requires_grad for p in D.parameters()):
+            problems.append("D not frozen in the G phase")
+        if not same_grads(last["d_grads"], grads(D.parameters())):
+            problems.append("G's backward changed D's gradients")
+        d_before, g_before = snapshot(D.parameters()), snapshot(G.parameters())
+        out = g_step(*a, **k)
+        if not same(d_before, D.parameters()):
+            problems.append("G's step changed D")
+        if same(g_before, G.parameters()):
+            problems.append("G's step did not move G")
+        last["g_grads"] = grads(G.parameters())
+        return out
+
+    trainer.opt_d.step, trainer.opt_g.step = checked_d_step, checked_g_step
+    trainer.fit()
+    assert problems == []
+    assert last["d_grads"] is not None and any(g is not None and g.abs().sum() > 0 for g in last["d_grads"])
+    assert all(p.requires_grad for p in D.parameters()), "D left frozen after the G phase"
+
+
+def test_d_warmup_and_pretrain_phases(shapes):
+    class WithL1(DCGANRecipe):
+        def reconstruction(self, fake, pair):
+            return {"l1": (fake - pair.target).abs().mean()}
+
+    recipe = WithL1(DCGANConfig(size=16, base=8, z_dim=8))
+    dataset = recipe.dataset(shapes)
+    cfg = TrainConfig(steps=5, batch_size=8, preview=4, log_every=1, sample_every=0, pretrain_steps=2, d_warmup=2, device="cpu")
+    trainer = Trainer(recipe, cfg, dataset, None, progress=False)
+    phases, g0 = [], snapshot(trainer.G.parameters())
+    original = trainer._log
+
+    def log(bar):
+        original(bar)
+        phases.append((trainer.last_metrics["phase"], sorted(k for k in trainer.last_metrics if k.startswith("loss"))))
+
+    trainer._log = log
+    g_after_pretrain = {}
+    step = trainer._adversarial_step
+
+    def adv(batches, train_g):
+        if not g_after_pretrain:
+            g_after_pretrain["g"] = snapshot(trainer.G.parameters())
+        return step(batches, train_g)
+
+    trainer._adversarial_step = adv
+    trainer.fit()
+    assert [p for p, _ in phases] == ["pretrain", "pretrain", "warmup", "warmup", "adversarial"]
+    assert phases[0][1] == ["loss_g", "loss_l1"]
+    assert "loss_d" in phases[2][1] and "loss_g" not in phases[2][1]
+    assert not same(g0, g_after_pretrain["g"]), "pre-training did not move G"
+
+
+def test_pretrain_without_reconstruction_is_refused(shapes):
+    from gantools.errors import UserError
+
+    with pytest.raises(UserError, match="no reconstruction loss"):
+        make_trainer(shapes, pretrain_steps=2)
+
+
+def test_ema_arithmetic():
+    model = nn.Linear(3, 2)
+    ema = EMA(model, decay=0.9)
+    start = snapshot(ema.model.parameters())
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(1.0)
+    ema.update(model, decay=0.9)
+    for e, s, p in zip(ema.model.parameters(), start, model.parameters()):
+        assert torch.allclose(e, 0.9 * s + 0.1 * p)
+    # Ramp-up: the n-th update uses min(decay, (1 + n) / (10 + n)).
+    ema = EMA(model, decay=0.999)
+    assert ema.current_decay() == pytest.approx(0.1)
+    ema.update(model)
+    assert ema.current_decay() == pytest.approx(2 / 11)
+    assert not any(p.requires_grad for p in ema.model.parameters())
+
+
+def test_ema_copies_buffers():
+    model = nn.BatchNorm1d(2)
+    ema = EMA(model, decay=0.5)
+    model.running_mean.fill_(3.0)
+    ema.update(model)
+    assert torch.equal(ema.model.running_mean, model.running_mean)
+
+
+def state_of(trainer):
+    return {
+        "G": {k: v.clone() for k, v in trainer.G.state_dict().items()},
+        "D": {k: v.clone() for k, v in trainer.D.state_dict().items()},
+        "EMA": {k: v.clone() for k, v in trainer.ema.model.state_dict().items()},
+    }
+
+
+def test_resume_is_exact(shapes, tmp_path):
+    """Stopped at step 3 and resumed to 6 == 6 steps without a stop (CPU, fixed seed).
+
+    Label noise, DiffAugment and R1 are on, so every random stream (data order, z, augmentation,
+    labels) must come back exactly."""
+    opts = dict(loss="bce", label_noise=0.1, label_smoothing=0.1, diffaug="color,translation,cutout", r1_gamma=0.5, r1_every=2)
+    straight = make_trainer(shapes, tmp_path / "straight", steps=6, checkpoint_every=3, **opts)
+    straight.fit()
+    first = make_trainer(shapes, tmp_path / "split", steps=3, checkpoint_every=3, **opts)
+    first.fit()
+    resumed = make_trainer(shapes, tmp_path / "split", resume=True, steps=6, checkpoint_every=3, **opts)
+    assert resumed.step == 3
+    resumed.fit()
+    a, b = state_of(straight), state_of(resumed)
+    for net in a:
+        for key in a[net]:
+            assert torch.equal(a[net][key], b[net][key]), f"{net}.{key} differs after resume"
+    # The metrics log of the resumed run covers every step exactly once.
+    steps = [json.loads(line)["step"] for line in (tmp_path / "split" / "metrics.jsonl").read_text().splitlines()]
+    assert steps == [1, 2, 3, 4, 5, 6]
+    # 12 images per class, batch 8: the 6 steps cross epoch boundaries, which resume must also get right.
+    assert resumed.batch_index == 6
+
+
+def test_same_seed_same_weights(shapes):
+    a = make_trainer(shapes, steps=3)
+    a.fit()
+    b = make_trainer(shapes, steps=3)
+    b.fit()
+    assert same(a.G.parameters(), b.G.parameters())
+    c = make_trainer(shapes, steps=3, seed=1)
+    c.fit()
+    assert not same(a.G.parameters(), c.G.parameters())
+
+
+def test_nan_loss_stops_and_keeps_last_good_checkpoint(shapes, tmp_path):
+    trainer = make_trainer(shapes, tmp_path / "run", steps=10, checkpoint_every=2, log_every=1)
+    real_step = trainer._adversarial_step
+
+    def poisoned(batches, train_g):
+        stats = real_step(batches, train_g)
+        if trainer.step >= 3:  # from the 4th step on the discriminator loss is NaN
+            stats["loss_d"] = torch.tensor(float("nan"))
+        return stats
+
+    trainer._adversarial_step = poisoned
+    with pytest.raises(TrainingDiverged, match="NaN/Inf"):
+        trainer.fit()
+    state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
+    assert state["step"] == 2, "the checkpoint written before the NaN must be the one kept"
+    assert not (tmp_path / "run" / "model.safetensors").exists()
+
+
+def test_run_folder_contents(shapes, tmp_path):
+    trainer = make_trainer(shapes, tmp_path / "run", steps=4, sample_every=2, checkpoint_every=2)
+    trainer.fit()
+    run = tmp_path / "run"
+    assert (run / "samples" / "step_0000002.png").is_file() and (run / "samples" / "step_0000004.png").is_file()
+    assert (run / "loss_curve.png").is_file()
+    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [1, 2, 3, 4]
+    assert {"loss_d", "loss_g", "d_acc", "steps_per_s"} <= set(rows[-1])
+    assert not list(run.glob("*.tmp")) and not list(run.glob(".*"))
+
+
+def test_train_config_validation():
+    with pytest.raises(ValueError):
+        TrainConfig(loss="nope")
+    with pytest.raises(ValueError):
+        TrainConfig(loss="hinge", label_smoothing=0.1)
+    with pytest.raises(ValueError):
+        TrainConfig(diffaug="color,zoom")
+    with pytest.raises(ValueError):
+        replace(TrainConfig(), steps=0)
