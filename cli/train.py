@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from gantools.config import parse_assignments
@@ -68,4 +70,5 @@ def train_cmd(ctx, recipe, data, out, steps, batch_size, device, seed, config_fi
         click.echo(yaml.safe_dump(runs.describe(recipe_obj, train_cfg, data), sort_keys=False), nl=False)
         return
     path = runs.train(recipe, data, out, overrides, config_file, resume, progress=not quiet)
-    click.echo(f"done: model in {path}")
+    if int(os.environ.get("RANK", "0")) == 0:  # under torchrun, one line from rank 0 is enough
+        click.echo(f"done: model in {path}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 from dataclasses import dataclass
 
@@ -39,6 +40,17 @@ def init(device_type: str) -> DistInfo:
             torch.cuda.set_device(info.local_rank)
         dist.init_process_group(backend=backend)
     return info
+
+
+def wrap(module: torch.nn.Module, info: DistInfo) -> torch.nn.Module:
+    """DDP around `module` when data-parallel; BN statistics stay per process (no sync at every forward)."""
+    if not info.enabled:
+        return module
+    from torch.nn.parallel import DistributedDataParallel as DDP
+
+    params = inspect.signature(DDP.__init__).parameters
+    no_sync = {"forward_sync_buffers": False} if "forward_sync_buffers" in params else {"broadcast_buffers": False}
+    return DDP(module, **no_sync)
 
 
 def barrier(info: DistInfo) -> None:

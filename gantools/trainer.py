@@ -19,7 +19,6 @@ from typing import Iterator
 
 import torch
 from torch import nn
-from torch.nn.parallel import DistributedDataParallel as DDP
 from torch.utils.data import DataLoader, Dataset
 from torch.utils.data.distributed import DistributedSampler
 from tqdm.auto import tqdm
@@ -77,8 +76,8 @@ class Trainer:
         betas = (config.beta1, config.beta2)
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=config.lr_g, betas=betas)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=config.lr_d, betas=betas)
-        self.Gt = DDP(self.G, broadcast_buffers=False) if self.dist.enabled else self.G
-        self.Dt = DDP(self.D, broadcast_buffers=False) if self.dist.enabled else self.D
+        self.Gt = distributed.wrap(self.G, self.dist)
+        self.Dt = distributed.wrap(self.D, self.dist)
         gen = torch.Generator().manual_seed(config.seed)
         self.preview_condition = recipe.preview_condition(dataset, config.preview, self.device, gen)
         rng.seed_everything(config.seed + self.dist.rank)
