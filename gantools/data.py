@@ -44,7 +44,18 @@ class Listing:
             "images": len(self.files),
             "skipped": len(self.skipped),
             "classes": {name: counts.get(i, 0) for i, name in enumerate(self.classes)},
+            "skipped_files": [{"file": f, "reason": r} for f, r in self.skipped[:100]],
         }
+
+    def describe(self) -> str:
+        """One line for the console: how much data, and which files were skipped and why."""
+        kinds = f" in {len(self.classes)} classes" if self.classes else ""
+        line = f"data: {len(self.files)} images{kinds} from {self.root}"
+        if self.skipped:
+            shown = "; ".join(f"{Path(f).name} ({r})" for f, r in self.skipped[:5])
+            more = f"; and {len(self.skipped) - 5} more" if len(self.skipped) > 5 else ""
+            line += f"; {len(self.skipped)} unreadable file(s) skipped: {shown}{more}"
+        return line
 
 
 def list_data(root: str | Path, conditional: bool) -> Listing:
@@ -57,7 +68,7 @@ def list_data(root: str | Path, conditional: bool) -> Listing:
     if not conditional:
         files = find_images(root)
         if not files:
-            raise UserError(f"no images found in '{root}' (looked for jpg, jpeg, png, bmp, tif, tiff, webp)")
+            raise UserError(f"no images found in '{root}' (looked for jpg, jpeg, png, bmp, tif, tiff, webp, gif)")
         return Listing(root, files, None, [], [])
     classes = sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
     loose = [p.name for p in root.iterdir() if is_image_file(p)]
@@ -131,7 +142,7 @@ class SquareImages(Dataset):
         lst = self.listing
         for i, reason in sorted(bad.items()):
             lst.skipped.append((str(lst.files[i]), reason))
-            log.warning("skipped %s: %s", lst.files[i], reason)
+            log.info("skipped %s: %s", lst.files[i], reason)
         keep = [i for i in range(len(lst.files)) if i not in bad]
         lst.files = [lst.files[i] for i in keep]
         if lst.labels is not None:

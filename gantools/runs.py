@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -67,12 +68,20 @@ def describe(recipe: Recipe, train_cfg, data: str) -> dict:
     }
 
 
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def train(recipe_ref: str, data: str | None, out: str | Path, overrides: dict[str, Any],
-          config_file: str | None = None, resume: bool = False, progress: bool = True) -> Path:
+          config_file: str | None = None, resume: bool = False, progress: bool = True,
+          say: Callable[[str], None] = _say) -> Path:
     """Train, checkpointing into `out`, and export model.safetensors + model.json there at the end."""
     out = Path(out)
     recipe, train_cfg, dataset, data = prepare(recipe_ref, data, out, overrides, config_file, resume)
     trainer = Trainer(recipe, train_cfg, dataset, out, resume=resume, progress=progress)
+    listing = getattr(dataset, "listing", None)
+    if trainer.is_main and listing is not None:
+        say(listing.describe())
     resolved = describe(recipe, train_cfg, data)
     resolved["world_size"] = trainer.dist.world_size
     if trainer.is_main:

@@ -1,0 +1,82 @@
+"""Reading what users have: every mode, EXIF rotation, and bad files that become clear reasons."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from gantools.imageio import ImageError, as_channels, read_image
+
+
+def save(tmp_path, name, image, **kw):
+    path = tmp_path / name
+    image.save(path, **kw)
+    return path
+
+
+def test_modes(tmp_path):
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 255, (6, 8, 3), dtype=np.uint8)
+    assert read_image(save(tmp_path, "a.png", Image.fromarray(rgb))).pixels.shape == (6, 8, 3)
+    gray = read_image(save(tmp_path, "g.png", Image.fromarray(rgb[..., 0])))
+    assert gray.is_gray and gray.pixels.dtype == np.uint8
+    deep = read_image(save(tmp_path, "d.png", Image.fromarray(np.full((4, 4), 40000, np.uint16))))
+    assert deep.pixels.dtype == np.uint16 and deep.pixels.max() == 40000
+    rgba = read_image(save(tmp_path, "t.png", Image.fromarray(np.dstack([rgb, np.full((6, 8), 7, np.uint8)]), "RGBA")))
+    assert rgba.alpha is not None and rgba.alpha.max() == 7 and rgba.pixels.shape == (6, 8, 3)
+    la = read_image(save(tmp_path, "la.png", Image.fromarray(rgb[..., :2].copy(), "LA")))
+    assert la.is_gray and la.alpha is not None
+    pal = read_image(save(tmp_path, "p.png", Image.fromarray(rgb).convert("P")))
+    assert pal.pixels.shape == (6, 8, 3)
+    cmyk = read_image(save(tmp_path, "c.jpg", Image.fromarray(rgb).convert("CMYK")))
+    assert cmyk.pixels.shape == (6, 8, 3) and any("CMYK" in n for n in cmyk.notes)
+
+
+def test_exif_rotation_is_applied(tmp_path):
+    image = Image.fromarray(np.zeros((10, 20, 3), np.uint8))
+    exif = image.getexif()
+    exif[0x0112] = 6  # "rotate 90 clockwise to view"
+    path = save(tmp_path, "r.jpg", image, exif=exif)
+    assert read_image(path).pixels.shape[:2] == (20, 10)
+
+
+def test_animated_gif_uses_first_frame(tmp_path):
+    frames = [Image.new("RGB", (5, 5), (80 * i, 0, 0)) for i in range(3)]
+    path = tmp_path / "a.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    decoded = read_image(path)
+    assert any("first frame" in n for n in decoded.notes)
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [(b"", "0 bytes"), (b"plain text, not an image", "not an image")],
+)
+def test_bad_bytes(tmp_path, content, reason):
+    path = tmp_path / "x.jpg"
+    path.write_bytes(content)
+    with pytest.raises(ImageError, match=reason):
+        read_image(path)
+
+
+def test_truncated_jpeg_and_bomb(tmp_path):
+    buf = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)).save(buf, "JPEG")
+    (tmp_path / "t.jpg").write_bytes(buf.getvalue()[:300])
+    with pytest.raises(ImageError, match="corrupt or truncated"):
+        read_image(tmp_path / "t.jpg")
+    big = save(tmp_path, "big.png", Image.new("L", (300, 300)))
+    with pytest.raises(ImageError, match="over the limit"):
+        read_image(big, max_pixels=10_000)
+
+
+def test_as_channels_composites_alpha_on_white():
+    from gantools.imageio import Decoded
+
+    decoded = Decoded(np.zeros((2, 2, 3), np.uint8), np.array([[0, 255], [255, 255]], np.uint8))
+    out = as_channels(decoded, 3)
+    assert out[0, 0].tolist() == [255, 255, 255] and out[1, 1].tolist() == [0, 0, 0]
+    assert as_channels(decoded, 1).shape == (2, 2, 1)

@@ -1,0 +1,36 @@
+"""Architectures: every size and colour the dcgan recipe allows, conditional or not."""
+
+import pytest
+import torch
+
+from gantools.nets.layers import MinibatchStdDev
+from gantools.recipes.dcgan import DCGANConfig, DCGANRecipe
+
+
+@pytest.mark.parametrize("arch", ["mlp", "dcgan"])
+@pytest.mark.parametrize("size", [16, 32, 64, 128])
+@pytest.mark.parametrize("color, channels", [("gray", 1), ("rgb", 3)])
+def test_generator_and_discriminator_shapes(arch, size, color, channels):
+    recipe = DCGANRecipe(DCGANConfig(arch=arch, size=size, color=color, conditional=True, base=8, hidden=32, z_dim=8,
+                                     spectral_norm=True, minibatch_std=True), classes=["a", "b", "c"])
+    G, D = recipe.build_generator(), recipe.build_discriminator()
+    labels = torch.tensor([0, 2, 1, 0])
+    images = G(torch.randn(4, 8), labels)
+    assert images.shape == (4, channels, size, size)
+    assert images.abs().max() <= 1.0  # tanh output
+    assert D(images, labels).shape == (4,)
+
+
+def test_label_changes_the_image():
+    recipe = DCGANRecipe(DCGANConfig(size=16, base=8, z_dim=8, conditional=True), classes=["a", "b"])
+    G = recipe.build_generator().eval()
+    z = torch.randn(1, 8)
+    assert not torch.allclose(G(z, torch.tensor([0])), G(z, torch.tensor([1])))
+
+
+def test_minibatch_stddev_adds_a_channel_that_sees_variety():
+    layer = MinibatchStdDev(group_size=4)
+    same = layer(torch.ones(4, 2, 3, 3))
+    varied = layer(torch.randn(4, 2, 3, 3))
+    assert same.shape == (4, 3, 3, 3)
+    assert same[:, -1].abs().max() < 1e-3 and varied[:, -1].mean() > 0.1
