@@ -15,7 +15,7 @@ def photo_patches(out: Path, size: int = 64, stride: int = 32) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     for n, photo in enumerate(load_sample_images().images):
         h, w = photo.shape[:2]
-        for y in range(0, h - size + 1, stride * 2):
-            for x in range(0, w - size + 1, stride * 2):
+        for y in range(0, h - size + 1, stride):
+            for x in range(0, w - size + 1, stride):
                 Image.fromarray(np.ascontiguousarray(photo[y : y + size, x : x + size])).save(out / f"{n}_{y}_{x}.png")
     return out
