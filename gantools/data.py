@@ -193,3 +193,50 @@ class SquareImages(Dataset):
             except ImageError as exc:
                 log.warning("skipped %s: %s", self.listing.files[i], exc)
         raise RuntimeError("no image in the dataset could be decoded")
+
+
+def cut_tiles(pixels: np.ndarray, size: int, short_side: int) -> list[np.ndarray]:
+    """Scale so the shorter side is `short_side`, then cut size x size squares at half-size strides."""
+    h, w = pixels.shape[:2]
+    scale = short_side / min(h, w)
+    nh, nw = max(size, round(h * scale)), max(size, round(w * scale))
+    resized = cv2.resize(pixels, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+    if resized.ndim == 2:
+        resized = resized[..., None]
+    stride = max(1, size // 2)
+    ys = sorted({*range(0, nh - size + 1, stride), nh - size})
+    xs = sorted({*range(0, nw - size + 1, stride), nw - size})
+    return [resized[y : y + size, x : x + size] for y in ys for x in xs]
+
+
+class PhotoTiles(Dataset):
+    """Every photo of a folder as overlapping square tiles, decoded once into memory (uint8 CHW).
+
+    A few large photos become hundreds of training squares; unreadable files are skipped and counted.
+    """
+
+    def __init__(self, listing: Listing, channels: int, size: int, short_side: int, workers: int = 4):
+        self.listing = listing
+
+        def load(path: Path):
+            try:
+                return cut_tiles(as_channels(read_image(path), channels), size, short_side)
+            except ImageError as exc:
+                return str(exc)
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(load, listing.files))
+        for path, result in zip(listing.files, results):
+            if isinstance(result, str):
+                listing.skipped.append((str(path), result))
+        listing.files = [p for p, r in zip(listing.files, results) if not isinstance(r, str)]
+        tiles = [t for r in results if not isinstance(r, str) for t in r]
+        if not tiles:
+            raise UserError(f"no readable images in '{listing.root}' ({len(listing.skipped)} file(s) could not be read)")
+        self.cache = np.ascontiguousarray(np.stack(tiles).transpose(0, 3, 1, 2))
+
+    def __len__(self) -> int:
+        return len(self.cache)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        return torch.from_numpy(self.cache[index]), -1

@@ -40,7 +40,8 @@ def test_help_lists_every_command():
 
 def test_recipes_and_info():
     result = run("recipes")
-    assert result.exit_code == 0 and result.output.startswith("dcgan")
+    assert result.exit_code == 0
+    assert [line.split()[0] for line in result.output.splitlines()] == ["colorize", "dcgan"]
     detail = run("recipes", "dcgan")
     assert "conditional" in detail.output and "lr-g" in detail.output
     info = run("info")

@@ -57,3 +57,13 @@ def test_fit_square_keeps_the_centre():
     img[:, 20:60] = 255  # the centre square is white, the sides black
     out = fit_square(img, 20)
     assert out.shape == (20, 20, 3) and out.min() == 255
+
+
+def test_cut_tiles_cover_the_whole_photo():
+    from gantools.data import cut_tiles
+
+    img = np.arange(60 * 100, dtype=np.float32).reshape(60, 100)
+    tiles = cut_tiles(img, size=20, short_side=60)  # no resize: 60 x 100 cut at stride 10
+    assert all(t.shape == (20, 20, 1) for t in tiles)
+    assert len(tiles) == 5 * 9  # y in 0..40, x in 0..80
+    assert tiles[-1][-1, -1, 0] == img[-1, -1]  # the last tile reaches the bottom-right corner
