@@ -7,6 +7,7 @@ import logging
 import click
 
 import gantools
+from gantools.cli.colorize import colorize_cmd
 from gantools.cli.errors import Group
 from gantools.cli.info import data_cmd, info_cmd, recipes_cmd
 from gantools.cli.sample import sample_cmd
@@ -25,3 +26,4 @@ main.add_command(recipes_cmd)
 main.add_command(train_cmd)
 main.add_command(sample_cmd)
 main.add_command(data_cmd)
+main.add_command(colorize_cmd)

@@ -1,0 +1,45 @@
+"""The folder-runner options every inference command shares, and how a run's result ends the command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from gantools.batch import REPORT_NAME, Report, RunOptions, save_report
+from gantools.imageio import DEFAULT_MAX_PIXELS
+
+
+def runner_options(f):
+    options = [
+        click.option("--glob", default=None, help="Only inputs whose relative path or name matches, e.g. '*.jpg'."),
+        click.option("--suffix", default="", help="Added to each output name before the extension."),
+        click.option("--ext", default="same", show_default=True, help="Output format: same, png, jpg, webp, tif."),
+        click.option("--quality", default=95, show_default=True, help="JPEG/WebP quality."),
+        click.option("--overwrite", is_flag=True, help="Redo outputs that already exist (default: skip them)."),
+        click.option("--workers", default=2, show_default=True, help="Threads decoding and encoding around the model."),
+        click.option("--max-pixels", default=DEFAULT_MAX_PIXELS, show_default=True, help="Refuse larger images (decompression bombs)."),
+        click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N, mps."),
+        click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
+                     help=f"Where to write the JSON report (default: OUT/{REPORT_NAME})."),
+        click.option("--quiet", is_flag=True, help="No progress bar."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def run_options(glob, suffix, ext, quality, overwrite, workers, max_pixels, quiet) -> RunOptions:
+    return RunOptions(glob=glob, suffix=suffix, ext=ext.lower(), quality=quality, overwrite=overwrite, workers=workers,
+                      max_pixels=max_pixels, progress=not quiet)
+
+
+def finish(report: Report, out: str, report_path: str | None) -> None:
+    """Print the summary and failures; exit 0 when all succeeded, 1 when some failed."""
+    path = Path(report_path) if report_path else Path(out) / REPORT_NAME
+    save_report(report, path)
+    for failure in report.failed:
+        click.echo(f"failed: {failure['file']}: {failure['reason']}", err=True)
+    click.echo(f"{report.summary()}; report: {path}")
+    sys.exit(1 if report.failed else 0)

@@ -1,0 +1,157 @@
+"""`gantools colorize` over a folder of every kind of file a user has: each bad file reported by name,
+the rest done at their own size, inputs untouched, re-runs skip finished work."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from gantools.cli.main import main
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    root = tmp_path_factory.mktemp("colour")
+    photos = root / "photos"
+    photos.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(3):
+        Image.fromarray(rng.integers(0, 255, (64, 80, 3), dtype=np.uint8)).save(photos / f"{i}.png")
+    out = root / "run"
+    result = invoke("train", "colorize", "--data", photos, "--out", out, "--steps", 2, "--pretrain-steps", 1, "--batch-size", 2,
+                    "--size", 32, "--load-size", 32, "--photo-scale", 48, "--base", 8, "--d-base", 8, "--quiet")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def user_folder(root: Path) -> Path:
+    rng = np.random.default_rng(2)
+    rgb = lambda h, w: rng.integers(0, 255, (h, w, 3), dtype=np.uint8)  # noqa: E731
+    (root / "sub dir").mkdir(parents=True)
+    Image.fromarray(rgb(30, 40)).save(root / "plain.jpg")
+    Image.fromarray(rgb(17, 9)).save(root / "UPPER.PNG")
+    Image.fromarray(rgb(12, 12)).save(root / "sub dir" / "ünïcode name.png")
+    Image.fromarray(rng.integers(0, 65535, (10, 14), dtype=np.uint16)).save(root / "deep16.png")
+    la = np.dstack([rng.integers(0, 255, (8, 8), dtype=np.uint8), np.full((8, 8), 77, np.uint8)])
+    Image.fromarray(la, "LA").save(root / "gray_alpha.png")
+    Image.fromarray(rgb(10, 10)).convert("P").save(root / "palette.png")
+    Image.fromarray(rgb(10, 10)).convert("CMYK").save(root / "cmyk.jpg")
+    frames = [Image.new("RGB", (6, 6), (80 * i, 0, 0)) for i in range(3)]
+    frames[0].save(root / "anim.gif", save_all=True, append_images=frames[1:])
+    rotated = Image.fromarray(rgb(10, 20))
+    exif = rotated.getexif()
+    exif[0x0112] = 6
+    rotated.save(root / "rotated.jpg", exif=exif)
+    (root / "zero.png").write_bytes(b"")
+    (root / "text.jpg").write_text("not a jpeg")
+    buf = io.BytesIO()
+    Image.fromarray(rgb(64, 64)).save(buf, "JPEG")
+    (root / "truncated.jpg").write_bytes(buf.getvalue()[:200])
+    buf = io.BytesIO()
+    Image.fromarray(rgb(64, 64)).save(buf, "PNG")
+    (root / "truncated.png").write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+    Image.new("L", (200, 200)).save(root / "huge.png")  # over the --max-pixels given below
+    return root
+
+
+def digest(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_folder_with_every_kind_of_file(model, tmp_path):
+    src = user_folder(tmp_path / "in")
+    before = digest(src)
+    out = tmp_path / "out"
+    result = invoke("colorize", src, out, "--model", model, "--max-pixels", 20000, "--quiet")
+    assert result.exit_code == 1, result.output  # some failed
+    report = json.loads((out / "gantools-report.json").read_text())
+    failed = {Path(f["file"]).name: f["reason"] for f in report["failed"]}
+    assert set(failed) == {"zero.png", "text.jpg", "truncated.jpg", "truncated.png", "huge.png"}
+    assert "0 bytes" in failed["zero.png"] and "over the limit" in failed["huge.png"]
+    for name in failed:
+        assert name in result.stderr
+    assert report["done"] == 9
+    sizes = {"plain.jpg": (40, 30), "UPPER.PNG": (9, 17), "sub dir/ünïcode name.png": (12, 12), "deep16.png": (14, 10),
+             "gray_alpha.png": (8, 8), "palette.png": (10, 10), "cmyk.jpg": (10, 10), "anim.png": (6, 6), "rotated.jpg": (10, 20)}
+    for rel, size in sizes.items():
+        with Image.open(out / rel) as im:
+            assert im.size == size, rel
+    with Image.open(out / "gray_alpha.png") as im:
+        assert im.mode == "RGBA" and np.asarray(im)[..., 3].max() == 77  # alpha kept
+    assert cv2.imread(str(out / "deep16.png"), cv2.IMREAD_UNCHANGED).dtype == np.uint16  # 16 bits kept
+    assert any("first frame" in " ".join(n["notes"]) for n in report["notes"])
+    assert digest(src) == before, "inputs must never change"
+    assert not list(out.rglob("*.tmp"))
+
+    again = invoke("colorize", src, out, "--model", model, "--max-pixels", 20000, "--quiet")
+    assert json.loads((out / "gantools-report.json").read_text())["skipped"] == 9
+    assert again.exit_code == 1  # the bad files still fail, and say so
+
+
+def test_output_inside_input_and_over_input(model, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(src / "a.png")
+    result = invoke("colorize", src, src / "out", "--model", model, "--quiet")
+    assert result.exit_code == 0, result.output
+    again = invoke("colorize", src, src / "out", "--model", model, "--quiet", "--overwrite")
+    assert again.exit_code == 0 and not (src / "out" / "out").exists()  # outputs are not read back as inputs
+    over = invoke("colorize", src, src, "--model", model, "--quiet")
+    assert over.exit_code == 1 and "overwrite an input" in over.stderr
+    assert (src / "a.png").stat().st_size > 0
+
+
+def test_single_file_suffix_and_ext(model, tmp_path):
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "scan.jpg")
+    result = invoke("colorize", tmp_path / "scan.jpg", tmp_path / "o", "--model", model, "--suffix", "_c", "--ext", "png", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "o" / "scan_c.png").is_file()
+
+
+@pytest.mark.parametrize("case", ["missing input", "no images", "missing model", "other recipe", "bad ext", "out is a file"])
+def test_usage_errors(model, tmp_path, case):
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(src / "a.png")
+    (tmp_path / "file").write_text("x")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    args = {
+        "missing input": [tmp_path / "nope", tmp_path / "o", "--model", model],
+        "no images": [empty, tmp_path / "o", "--model", model],
+        "missing model": [src, tmp_path / "o", "--model", tmp_path / "no_model"],
+        "other recipe": [src, tmp_path / "o", "--model", "dcgan-digits"],
+        "bad ext": [src, tmp_path / "o", "--model", model, "--ext", "gif"],
+        "out is a file": [src, tmp_path / "file", "--model", model],
+    }[case]
+    result = invoke("colorize", *args, "--quiet")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores folder permissions")
+def test_read_only_output_folder(model, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(src / "a.png")
+    out = tmp_path / "ro"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        result = invoke("colorize", src, out, "--model", model, "--quiet")
+        assert result.exit_code == 2 and "cannot write" in result.stderr
+    finally:
+        out.chmod(0o755)
