@@ -13,6 +13,11 @@ import yaml
 from gantools.errors import UserError
 
 
+def setting(help: str, default: Any) -> Any:
+    """A dataclass field with the one-line help that `gantools recipes NAME` prints."""
+    return dataclasses.field(default=default, metadata={"help": help})
+
+
 def field_types(cls: type) -> dict[str, Any]:
     hints = typing.get_type_hints(cls)
     return {f.name: hints[f.name] for f in dataclasses.fields(cls)}

@@ -53,7 +53,8 @@ class Recipe:
 
     def data_summary(self) -> dict:
         """What the dataset held (images, skipped, classes), for the log and the model card."""
-        return {}
+        listing = getattr(getattr(self, "_dataset", None), "listing", None)
+        return listing.summary() if listing is not None else {}
 
     def make_pair(self, batch: Any, device: torch.device) -> Pair:
         """A collated batch of raw samples -> (condition, target) on `device`, tensors in [-1, 1]."""

@@ -2,44 +2,42 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from gantools.config import setting
 from gantools.diffaug import parse_policy
 from gantools.losses import ADVERSARIAL_LOSSES, LABELLED_LOSSES
 
 
-def _h(text: str, default):
-    return field(default=default, metadata={"help": text})
-
 
 @dataclass
 class TrainConfig:
-    steps: int = _h("training iterations, pre-training and D warm-up included", 2000)
-    batch_size: int = _h("images per step and per process", 64)
-    lr_g: float = _h("generator learning rate (Adam)", 2e-4)
-    lr_d: float = _h("discriminator learning rate (Adam); differs from lr_g for TTUR", 2e-4)
-    beta1: float = _h("Adam beta1", 0.5)
-    beta2: float = _h("Adam beta2", 0.999)
-    loss: str = _h(f"adversarial loss: {', '.join(ADVERSARIAL_LOSSES)}", "bce")
-    gp_weight: float = _h("gradient penalty weight for wgan-gp", 10.0)
-    r1_gamma: float = _h("R1 penalty weight on real data (0 = off)", 0.0)
-    r1_every: int = _h("apply R1 every N D steps (lazy regularisation)", 1)
-    d_steps: int = _h("discriminator steps per generator step", 1)
-    d_warmup: int = _h("steps at the start (after pre-training) that train D alone", 0)
-    pretrain_steps: int = _h("steps at the start that train G alone on the reconstruction loss", 0)
-    label_smoothing: float = _h("one-sided: real target = 1 - this (bce/lsgan)", 0.0)
-    label_noise: float = _h("probability of flipping each D label (bce/lsgan)", 0.0)
-    ema_decay: float = _h("EMA of G weights (0 = off); the EMA generator is the one exported", 0.999)
-    ema_start: int = _h("step from which the EMA averages (before: it copies G)", 0)
-    diffaug: str = _h("DiffAugment policy on D inputs, e.g. color,translation,cutout ('' = off)", "")
-    amp: bool = _h("bfloat16 autocast on CUDA (ignored on CPU)", True)
-    device: str = _h("auto (cuda > mps > cpu), cpu, cuda, cuda:N, mps", "auto")
-    seed: int = _h("random seed; a CPU run with the same seed repeats exactly", 0)
-    workers: int = _h("data loader processes when images are decoded on the fly", 2)
-    log_every: int = _h("steps between metrics.jsonl lines", 50)
-    sample_every: int = _h("steps between sample grids (0 = only at the end)", 500)
-    checkpoint_every: int = _h("steps between checkpoints (always one at the end)", 500)
-    preview: int = _h("images in each sample grid", 64)
+    steps: int = setting("training iterations, pre-training and D warm-up included", 2000)
+    batch_size: int = setting("images per step and per process", 64)
+    lr_g: float = setting("generator learning rate (Adam)", 2e-4)
+    lr_d: float = setting("discriminator learning rate (Adam); differs from lr_g for TTUR", 2e-4)
+    beta1: float = setting("Adam beta1", 0.5)
+    beta2: float = setting("Adam beta2", 0.999)
+    loss: str = setting(f"adversarial loss: {', '.join(ADVERSARIAL_LOSSES)}", "bce")
+    gp_weight: float = setting("gradient penalty weight for wgan-gp", 10.0)
+    r1_gamma: float = setting("R1 penalty weight on real data (0 = off)", 0.0)
+    r1_every: int = setting("apply R1 every N D steps (lazy regularisation)", 1)
+    d_steps: int = setting("discriminator steps per generator step", 1)
+    d_warmup: int = setting("steps at the start (after pre-training) that train D alone", 0)
+    pretrain_steps: int = setting("steps at the start that train G alone on the reconstruction loss", 0)
+    label_smoothing: float = setting("one-sided: real target = 1 - this (bce/lsgan)", 0.0)
+    label_noise: float = setting("probability of flipping each D label (bce/lsgan)", 0.0)
+    ema_decay: float = setting("EMA of G weights (0 = off); the EMA generator is the one exported", 0.999)
+    ema_start: int = setting("step from which the EMA averages (before: it copies G)", 0)
+    diffaug: str = setting("DiffAugment policy on D inputs, e.g. color,translation,cutout ('' = off)", "")
+    amp: bool = setting("bfloat16 autocast on CUDA (ignored on CPU)", True)
+    device: str = setting("auto (cuda > mps > cpu), cpu, cuda, cuda:N, mps", "auto")
+    seed: int = setting("random seed; a CPU run with the same seed repeats exactly", 0)
+    workers: int = setting("data loader processes when images are decoded on the fly", 2)
+    log_every: int = setting("steps between metrics.jsonl lines", 50)
+    sample_every: int = setting("steps between sample grids (0 = only at the end)", 500)
+    checkpoint_every: int = setting("steps between checkpoints (always one at the end)", 500)
+    preview: int = setting("images in each sample grid", 64)
 
     def __post_init__(self):
         if self.loss not in ADVERSARIAL_LOSSES:

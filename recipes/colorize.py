@@ -7,7 +7,7 @@ and the exact size of the input are kept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from skimage import color
 from torch import nn
 
+from gantools.config import setting
 from gantools.data import PhotoTiles, list_data
 from gantools.losses import l1
 from gantools.nets.patchgan import PatchGAN
@@ -27,20 +28,17 @@ from gantools.recipe import Pair, Predictor, Recipe
 AB_SCALE = 110.0  # |a|, |b| stay below this for sRGB colours
 
 
-def _h(text, default):
-    return field(default=default, metadata={"help": text})
-
 
 @dataclass
 class ColorizeConfig:
-    size: int = _h("training crop size (a multiple of 2**depth)", 128)
-    load_size: int = _h("training tiles: squares of this size cut from each photo", 192)
-    photo_scale: int = _h("photos are scaled so their shorter side is this before tiles are cut", 384)
-    base: int = _h("U-Net channels at full resolution", 16)
-    depth: int = _h("U-Net downsamplings", 4)
-    d_base: int = _h("PatchGAN channels", 64)
-    l1_weight: float = _h("weight of L1 on ab against the adversarial loss", 100.0)
-    render_size: int = _h("inference: ab is predicted with the shorter side at this size", 256)
+    size: int = setting("training crop size (a multiple of 2**depth)", 128)
+    load_size: int = setting("training tiles: squares of this size cut from each photo", 192)
+    photo_scale: int = setting("photos are scaled so their shorter side is this before tiles are cut", 384)
+    base: int = setting("U-Net channels at full resolution", 16)
+    depth: int = setting("U-Net downsamplings", 4)
+    d_base: int = setting("PatchGAN channels", 64)
+    l1_weight: float = setting("weight of L1 on ab against the adversarial loss", 100.0)
+    render_size: int = setting("inference: ab is predicted with the shorter side at this size", 256)
 
     def __post_init__(self):
         if self.size % (2**self.depth) or self.size < 2**self.depth:
@@ -57,6 +55,11 @@ def rgb_to_lab_tensor(rgb: np.ndarray) -> torch.Tensor:
     lab[..., 0] = lab[..., 0] / 50.0 - 1.0
     lab[..., 1:] /= AB_SCALE
     return torch.from_numpy(np.ascontiguousarray(lab.transpose(2, 0, 1)))
+
+
+def lab_batch(images: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """uint8 NCHW RGB -> scaled Lab NCHW on `device`."""
+    return torch.stack([rgb_to_lab_tensor(c.permute(1, 2, 0).numpy()) for c in images]).to(device)
 
 
 def lab_tensor_to_rgb(lab: torch.Tensor) -> np.ndarray:
@@ -79,9 +82,6 @@ class ColorizeRecipe(Recipe):
         self._dataset = PhotoTiles(list_data(data, conditional=False), channels=3, size=c.load_size, short_side=c.photo_scale)
         return self._dataset
 
-    def data_summary(self) -> dict:
-        return self._dataset.listing.summary() if hasattr(self, "_dataset") else {}
-
     def build_generator(self) -> nn.Module:
         return UNet(1, 2, self.config.base, self.config.depth, max_channels=8 * self.config.base)
 
@@ -98,7 +98,7 @@ class ColorizeRecipe(Recipe):
         crops = images[:, :, top : top + s, left : left + s]
         if bool(torch.rand(()) < 0.5):
             crops = crops.flip(3)
-        lab = torch.stack([rgb_to_lab_tensor(c.permute(1, 2, 0).numpy()) for c in crops]).to(device)
+        lab = lab_batch(crops, device)
         return Pair((lab[:, :1],), lab[:, 1:])
 
     def d_view(self, condition, image):
@@ -114,7 +114,7 @@ class ColorizeRecipe(Recipe):
         s = self.config.size
         top = (images.shape[2] - s) // 2
         crops = images[:, :, top : top + s, top : top + s]
-        lab = torch.stack([rgb_to_lab_tensor(c.permute(1, 2, 0).numpy()) for c in crops]).to(device)
+        lab = lab_batch(crops, device)
         return (lab[:, :1],), lab[:, 1:]
 
     def preview(self, generator, condition, extra):

@@ -7,12 +7,13 @@ With `--conditional`, labels come from the data's subfolders: an embedding in G,
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from gantools.config import setting
 from gantools.data import SquareImages, list_data
 from gantools.imageio import ImageError, read_image
 from gantools.nets.dcgan import DCGANDiscriminator, DCGANGenerator
@@ -21,22 +22,19 @@ from gantools.recipe import Pair, Recipe
 from gantools.sampling import LatentSampler
 
 
-def _h(text, default):
-    return field(default=default, metadata={"help": text})
-
 
 @dataclass
 class DCGANConfig:
-    arch: str = _h("mlp (two linear layers each) or dcgan (strided convolutions)", "dcgan")
-    size: int = _h("image size: a power of two from 16 to 128", 64)
-    color: str = _h("auto (gray if the data is gray), gray or rgb", "auto")
-    conditional: bool = _h("class-conditional (CGAN): one subfolder per class", False)
-    z_dim: int = _h("length of the noise vector z ~ N(0, I)", 100)
-    base: int = _h("dcgan: channels of the widest-resolution conv layer", 64)
-    hidden: int = _h("mlp: hidden units", 512)
-    spectral_norm: bool = _h("spectral normalisation in D", False)
-    minibatch_std: bool = _h("minibatch standard-deviation channel in D (dcgan)", False)
-    flip: bool = _h("random horizontal flips of real images", False)
+    arch: str = setting("mlp (two linear layers each) or dcgan (strided convolutions)", "dcgan")
+    size: int = setting("image size: a power of two from 16 to 128", 64)
+    color: str = setting("auto (gray if the data is gray), gray or rgb", "auto")
+    conditional: bool = setting("class-conditional (CGAN): one subfolder per class", False)
+    z_dim: int = setting("length of the noise vector z ~ N(0, I)", 100)
+    base: int = setting("dcgan: channels of the widest-resolution conv layer", 64)
+    hidden: int = setting("mlp: hidden units", 512)
+    spectral_norm: bool = setting("spectral normalisation in D", False)
+    minibatch_std: bool = setting("minibatch standard-deviation channel in D (dcgan)", False)
+    flip: bool = setting("random horizontal flips of real images", False)
 
     def __post_init__(self):
         if self.arch not in ("mlp", "dcgan"):
@@ -70,9 +68,6 @@ class DCGANRecipe(Recipe):
         self.classes = listing.classes
         self._dataset = SquareImages(listing, self.channels, self.config.size)
         return self._dataset
-
-    def data_summary(self) -> dict:
-        return self._dataset.listing.summary() if hasattr(self, "_dataset") else {}
 
     def build_generator(self) -> nn.Module:
         c = self.config
