@@ -127,7 +127,7 @@ def run(predictor: ImagePredictor, src: str | Path, out_dir: str | Path, opts: R
     read = lambda p: read_image(p, opts.max_pixels)  # noqa: E731
     with ThreadPoolExecutor(max(1, opts.workers)) as decoders, ThreadPoolExecutor(max(1, opts.workers)) as encoders:
         pending: deque[tuple[Path, Path, Future]] = deque()
-        writes: list[tuple[Path, Future]] = []
+        writes: deque[tuple[Path, Future]] = deque()
         queue = iter(todo)
         for path, target in _take(queue, 2 * max(1, opts.workers)):
             pending.append((path, target, decoders.submit(read, path)))
@@ -142,22 +142,30 @@ def run(predictor: ImagePredictor, src: str | Path, out_dir: str | Path, opts: R
                 result = predictor.predict(decoded)
                 report.model_seconds += time.perf_counter() - t0
                 writes.append((path, encoders.submit(_write, result, target, opts.quality)))
+                while len(writes) > 2 * max(1, opts.workers):  # bound the finished images held in memory
+                    _collect(*writes.popleft(), report)
             except ImageError as exc:
                 report.failed.append({"file": str(path), "reason": str(exc)})
             except (RuntimeError, ValueError) as exc:  # e.g. out of memory on a huge image: report, go on
                 report.failed.append({"file": str(path), "reason": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"})
             bar.update(1)
         bar.close()
-        for path, future in writes:
-            try:
-                notes = future.result()
-                report.done += 1
-                if notes:
-                    report.notes.append({"file": str(path), "notes": notes})
-            except (OSError, ValueError) as exc:
-                report.failed.append({"file": str(path), "reason": f"could not write output: {exc}"})
+        while writes:
+            _collect(*writes.popleft(), report)
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _collect(path: Path, future: Future, report: Report) -> None:
+    """Wait for one output's write and count it as done, or as failed with the reason."""
+    try:
+        notes = future.result()
+    except (OSError, ValueError) as exc:
+        report.failed.append({"file": str(path), "reason": f"could not write output: {exc}"})
+        return
+    report.done += 1
+    if notes:
+        report.notes.append({"file": str(path), "notes": notes})
 
 
 def _write(image: Decoded, target: Path, quality: int) -> list[str]:

@@ -91,7 +91,9 @@ def l2(fake: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return F.mse_loss(fake, target)
 
 
-def d_accuracy(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> float:
-    """Share of real judged real (logit > 0) and fake judged fake: 1.0 means D wins every time."""
-    right = (real_logits > 0).float().sum() + (fake_logits <= 0).float().sum()
-    return float(right / (real_logits.numel() + fake_logits.numel()))
+def d_accuracy(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    """Mean of (real judged real, logit > 0) and (fake judged fake): 1.0 means D wins every time.
+
+    A tensor, not a float, so the training loop never waits on the device for it.
+    """
+    return ((real_logits > 0).float().mean() + (fake_logits <= 0).float().mean()) / 2

@@ -37,7 +37,7 @@ class LatentSampler(Predictor):
 
     def class_index(self, name: str) -> int:
         if not self.classes:
-            raise UserError(f"--class given, but this model is unconditional")
+            raise UserError("--class given, but this model is unconditional")
         if name not in self.classes:
             raise UserError(f"unknown class '{name}' (this model knows: {', '.join(self.classes)})")
         return self.classes.index(name)

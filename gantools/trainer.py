@@ -28,7 +28,7 @@ from gantools.device import resolve_device
 from gantools.diffaug import diff_augment, parse_policy
 from gantools.ema import EMA
 from gantools.errors import UserError
-from gantools.losses import LABELLED_LOSSES, d_loss, g_loss, gradient_penalty, r1_penalty
+from gantools.losses import LABELLED_LOSSES, d_accuracy, d_loss, g_loss, gradient_penalty, r1_penalty
 from gantools.recipe import Recipe
 from gantools.runlog import MetricsLog, plot_losses, save_grid
 from gantools.trainconfig import TrainConfig
@@ -176,7 +176,7 @@ class Trainer:
             self.opt_d.step()
             self.d_updates += 1
         stats["loss_d"] = loss_d.detach()
-        stats["d_acc"] = ((real_logits.detach() > 0).float().mean() + (fake_logits.detach() <= 0).float().mean()) / 2
+        stats["d_acc"] = d_accuracy(real_logits.detach(), fake_logits.detach())
         if not train_g:
             return stats
 

@@ -76,4 +76,6 @@ def test_gradient_penalty_of_a_linear_critic():
 
 
 def test_d_accuracy():
-    assert losses.d_accuracy(REAL, FAKE) == pytest.approx(0.5)  # one real right, one fake right of four
+    assert losses.d_accuracy(REAL, FAKE).item() == pytest.approx(0.5)  # half the reals right, half the fakes right
+    # Balanced over the two sides, whatever their sizes: all 3 reals right, 0 of 1 fake right -> 0.5.
+    assert losses.d_accuracy(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0])).item() == pytest.approx(0.5)
