@@ -13,7 +13,7 @@ from gantools.cli.runner_options import finish, run_options, runner_options
 @click.option("--model", default="colorize", show_default=True, help="Bundled name, run folder, or model file.")
 @click.option("--render-size", type=int, default=None, help="Shorter side at which colour is predicted (default: the model's).")
 @runner_options
-def colorize_cmd(src, out, model, render_size, glob, suffix, ext, quality, overwrite, workers, max_pixels, device, report_path, quiet):
+def colorize_cmd(src, out, model, render_size, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device, report_path, quiet):
     """Colourise SRC (an image or a folder) into OUT, each output at its input's size."""
     from dataclasses import replace
 
@@ -28,5 +28,5 @@ def colorize_cmd(src, out, model, render_size, glob, suffix, ext, quality, overw
             raise UserError("--render-size must be at least 16")
         loaded.recipe.config = replace(loaded.recipe.config, render_size=render_size)
     predictor = loaded.recipe.predictor(loaded.generator, dev)
-    report = batch.run(predictor, src, out, run_options(glob, suffix, ext, quality, overwrite, workers, max_pixels, quiet))
+    report = batch.run(predictor, src, out, run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet))
     finish(report, out, report_path)

@@ -9,6 +9,8 @@ import click
 import gantools
 from gantools.cli.colorize import colorize_cmd
 from gantools.cli.errors import Group
+from gantools.cli.eval import eval_cmd
+from gantools.cli.export import export_cmd
 from gantools.cli.info import data_cmd, info_cmd, recipes_cmd
 from gantools.cli.sample import sample_cmd
 from gantools.cli.train import train_cmd
@@ -27,3 +29,5 @@ main.add_command(train_cmd)
 main.add_command(sample_cmd)
 main.add_command(data_cmd)
 main.add_command(colorize_cmd)
+main.add_command(eval_cmd)
+main.add_command(export_cmd)

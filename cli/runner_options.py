@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from gantools.batch import REPORT_NAME, Report, RunOptions, save_report
+from gantools.errors import UserError
 from gantools.imageio import DEFAULT_MAX_PIXELS
 
 
@@ -19,6 +20,7 @@ def runner_options(f):
         click.option("--quality", default=95, show_default=True, help="JPEG/WebP quality."),
         click.option("--overwrite", is_flag=True, help="Redo outputs that already exist (default: skip them)."),
         click.option("--workers", default=2, show_default=True, help="Threads decoding and encoding around the model."),
+        click.option("--batch-size", default=4, show_default=True, help="Same-size images run through the model together."),
         click.option("--max-pixels", default=DEFAULT_MAX_PIXELS, show_default=True, help="Refuse larger images (decompression bombs)."),
         click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N, mps."),
         click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
@@ -30,9 +32,11 @@ def runner_options(f):
     return f
 
 
-def run_options(glob, suffix, ext, quality, overwrite, workers, max_pixels, quiet) -> RunOptions:
+def run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet) -> RunOptions:
+    if workers < 1 or batch_size < 1:
+        raise UserError("--workers and --batch-size must be at least 1")
     return RunOptions(glob=glob, suffix=suffix, ext=ext.lower(), quality=quality, overwrite=overwrite, workers=workers,
-                      max_pixels=max_pixels, progress=not quiet)
+                      batch_size=batch_size, max_pixels=max_pixels, progress=not quiet)
 
 
 def finish(report: Report, out: str, report_path: str | None) -> None:

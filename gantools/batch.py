@@ -1,8 +1,9 @@
 """Folder in, folder out: the runner every inference command shares.
 
 Discovery (a file or a folder, recursive, tree mirrored), decoding and encoding on worker threads around
-the model, atomic writes, skipping finished outputs, and a report of every failure by file and reason.
-It knows nothing of GANs: a predictor turns one decoded image into another.
+the model, batches of same-size inputs, atomic writes, skipping finished outputs, and a report of every
+failure by file and reason. It knows nothing of GANs: a predictor prepares a decoded image (worker
+thread), runs a batch through its model (this thread), and finishes each output (worker thread).
 """
 
 from __future__ import annotations
@@ -10,25 +11,32 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import threading
 import time
-from collections import deque
+from collections import defaultdict, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import torch
 from tqdm.auto import tqdm
 
 from gantools.atomic import write_text
 from gantools.errors import UserError
 from gantools.imageio import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, Decoded, ImageError, read_image
 from gantools.imagewrite import EXTENSIONS, write
+from gantools.recipe import Job
 
 REPORT_NAME = "gantools-report.json"
 
 
 class ImagePredictor(Protocol):
-    def predict(self, decoded: Decoded) -> Decoded: ...
+    def prepare(self, decoded: Decoded) -> Job: ...
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor: ...
+
+    def finish(self, job: Job, output: torch.Tensor) -> Decoded: ...
 
 
 @dataclass
@@ -39,6 +47,7 @@ class RunOptions:
     quality: int = 95
     overwrite: bool = False
     workers: int = 2
+    batch_size: int = 4
     max_pixels: int = DEFAULT_MAX_PIXELS
     progress: bool = True
 
@@ -51,6 +60,9 @@ class Report:
     notes: list[dict] = field(default_factory=list)
     seconds: float = 0.0
     model_seconds: float = 0.0
+    batches: int = 0
+    # Time spent in each stage, summed over worker threads (they overlap the model and each other).
+    stage_seconds: dict = field(default_factory=dict)
 
     @property
     def images_per_s(self) -> float:
@@ -123,53 +135,107 @@ def run(predictor: ImagePredictor, src: str | Path, out_dir: str | Path, opts: R
         else:
             todo.append((path, target))
 
-    start = time.perf_counter()
-    read = lambda p: read_image(p, opts.max_pixels)  # noqa: E731
-    with ThreadPoolExecutor(max(1, opts.workers)) as decoders, ThreadPoolExecutor(max(1, opts.workers)) as encoders:
-        pending: deque[tuple[Path, Path, Future]] = deque()
-        writes: deque[tuple[Path, Future]] = deque()
-        queue = iter(todo)
-        for path, target in _take(queue, 2 * max(1, opts.workers)):
-            pending.append((path, target, decoders.submit(read, path)))
-        bar = tqdm(total=len(todo), disable=not opts.progress, unit="img", dynamic_ncols=True)
-        while pending:
-            path, target, future = pending.popleft()
-            for nxt in _take(queue, 1):  # keep decoders busy while the model works
-                pending.append((nxt[0], nxt[1], decoders.submit(read, nxt[0])))
-            try:
-                decoded = future.result()
-                t0 = time.perf_counter()
-                result = predictor.predict(decoded)
-                report.model_seconds += time.perf_counter() - t0
-                writes.append((path, encoders.submit(_write, result, target, opts.quality)))
-                while len(writes) > 2 * max(1, opts.workers):  # bound the finished images held in memory
-                    _collect(*writes.popleft(), report)
-            except ImageError as exc:
-                report.failed.append({"file": str(path), "reason": str(exc)})
-            except (RuntimeError, ValueError) as exc:  # e.g. out of memory on a huge image: report, go on
-                report.failed.append({"file": str(path), "reason": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"})
-            bar.update(1)
-        bar.close()
-        while writes:
-            _collect(*writes.popleft(), report)
-    report.seconds = time.perf_counter() - start
+    _Pipeline(predictor, opts, report).run(todo)
     return report
+
+
+class _Pipeline:
+    """Decode+prepare on worker threads, in order; batch same-shape inputs; finish+encode on worker threads."""
+
+    def __init__(self, predictor: ImagePredictor, opts: RunOptions, report: Report):
+        self.predictor, self.opts, self.report = predictor, opts, report
+        self.workers, self.batch_size = max(1, opts.workers), max(1, opts.batch_size)
+        self.lock = threading.Lock()
+        self.stages: dict[str, float] = defaultdict(float)
+
+    def _timed(self, stage: str, fn, *args):
+        t0 = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            with self.lock:
+                self.stages[stage] += time.perf_counter() - t0
+
+    def _load(self, path: Path) -> Job:
+        decoded = self._timed("decode", read_image, path, self.opts.max_pixels)
+        return self._timed("prepare", self.predictor.prepare, decoded)
+
+    def _save(self, job: Job, output: torch.Tensor, target: Path) -> list[str]:
+        image = self._timed("finish", self.predictor.finish, job, output)
+        return list(image.notes) + self._timed("encode", write, image, target, self.opts.quality)
+
+    def run(self, todo: list[tuple[Path, Path]]) -> None:
+        report, start = self.report, time.perf_counter()
+        in_flight = 2 * self.workers + self.batch_size  # decoded images held at once: bounded memory
+        with ThreadPoolExecutor(self.workers) as decoders, ThreadPoolExecutor(self.workers) as encoders:
+            self.encoders = encoders
+            pending: deque[tuple[Path, Path, Future]] = deque()
+            self.writes: deque[tuple[Path, Future]] = deque()
+            queue = iter(todo)
+            for path, target in _take(queue, in_flight):
+                pending.append((path, target, decoders.submit(self._load, path)))
+            self.bar = tqdm(total=len(todo), disable=not self.opts.progress, unit="img", dynamic_ncols=True)
+            group: list[tuple[Path, Path, Job]] = []
+            while pending:
+                path, target, future = pending.popleft()
+                for nxt in _take(queue, 1):  # keep decoders busy while the model works
+                    pending.append((nxt[0], nxt[1], decoders.submit(self._load, nxt[0])))
+                try:
+                    job = future.result()
+                except Exception as exc:  # noqa: BLE001 - any failure of one file is reported, the batch goes on
+                    report.failed.append({"file": str(path), "reason": _reason(exc)})
+                    self.bar.update(1)
+                    continue
+                if group and (len(group) == self.batch_size or group[0][2].input.shape != job.input.shape):
+                    self._forward(group)
+                    group = []
+                group.append((path, target, job))
+            if group:
+                self._forward(group)
+            self.bar.close()
+            while self.writes:
+                _collect(*self.writes.popleft(), report)
+        report.seconds = time.perf_counter() - start
+        report.stage_seconds = {k: round(v, 3) for k, v in self.stages.items()} | {"model": round(report.model_seconds, 3)}
+
+    def _forward(self, group: list[tuple[Path, Path, Job]]) -> None:
+        t0 = time.perf_counter()
+        try:
+            outputs = self.predictor.forward(torch.stack([job.input for _, _, job in group]))
+        except (RuntimeError, ValueError) as exc:  # e.g. out of memory: retry one by one, then report
+            if len(group) > 1:
+                for item in group:
+                    self._forward([item])
+                return
+            self.report.failed.append({"file": str(group[0][0]), "reason": _reason(exc)})
+            self.bar.update(1)
+            return
+        finally:
+            self.report.model_seconds += time.perf_counter() - t0
+        self.report.batches += 1
+        for (path, target, job), output in zip(group, outputs):
+            self.writes.append((path, self.encoders.submit(self._save, job, output, target)))
+            self.bar.update(1)
+        while len(self.writes) > 2 * self.workers + self.batch_size:  # bound the finished images held in memory
+            _collect(*self.writes.popleft(), self.report)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ImageError):
+        return str(exc)
+    return f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
 
 
 def _collect(path: Path, future: Future, report: Report) -> None:
     """Wait for one output's write and count it as done, or as failed with the reason."""
     try:
         notes = future.result()
-    except (OSError, ValueError) as exc:
-        report.failed.append({"file": str(path), "reason": f"could not write output: {exc}"})
+    except Exception as exc:  # noqa: BLE001 - a failed conversion or write is this file's failure only
+        report.failed.append({"file": str(path), "reason": f"could not write output: {_reason(exc)}"})
         return
     report.done += 1
     if notes:
         report.notes.append({"file": str(path), "notes": notes})
-
-
-def _write(image: Decoded, target: Path, quality: int) -> list[str]:
-    return list(image.notes) + write(image, target, quality)
 
 
 def _take(iterator, n: int):

@@ -7,6 +7,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import cv2
 import numpy as np
@@ -215,12 +216,15 @@ class PhotoTiles(Dataset):
     A few large photos become hundreds of training squares; unreadable files are skipped and counted.
     """
 
-    def __init__(self, listing: Listing, channels: int, size: int, short_side: int, workers: int = 4):
+    def __init__(self, listing: Listing, channels: int, size: int, short_side: int | Sequence[int], workers: int = 4):
         self.listing = listing
+        # Several scales show the same objects near and far: more variety from few photos.
+        scales = [short_side] if isinstance(short_side, int) else list(short_side)
 
         def load(path: Path):
             try:
-                return cut_tiles(as_channels(read_image(path), channels), size, short_side)
+                pixels = as_channels(read_image(path), channels)
+                return [t for side in scales for t in cut_tiles(pixels, size, side)]
             except ImageError as exc:
                 return str(exc)
 

@@ -104,12 +104,45 @@ class Recipe:
     def predictor(self, generator: nn.Module, device: torch.device) -> "Predictor":
         raise UserError(f"recipe '{self.name}' has no inference command")
 
+    def evaluate(self, predictor: "Predictor", data: Path, max_side: int, examples: Path | None) -> dict:
+        """Score a trained model on held-out data: {"rows": [per-image dicts], "summary": {...}, "skipped": [...]}.
+
+        `max_side` bounds the longer side the data is scored at; `examples`, when given, is a folder for
+        side-by-side pictures of input, output and truth."""
+        raise UserError(f"recipe '{self.name}' has no eval command")
+
+
+@dataclass
+class Job:
+    """One image between the predictor's stages: `input` (CHW, CPU) goes through the model, batched with
+    inputs of the same shape; `state` is whatever `finish` needs to build the output."""
+
+    input: torch.Tensor
+    state: Any = None
+
 
 class Predictor:
-    """Inference with a trained generator; each recipe's subclass adds its own entry points."""
+    """Inference with a trained generator, in three stages so the folder runner can overlap and batch them:
+    `prepare` (CPU, worker thread) -> `forward` (a batch, on the device) -> `finish` (CPU, worker thread)."""
 
     def __init__(self, recipe: Recipe, generator: nn.Module, device: torch.device):
         self.recipe, self.generator, self.device = recipe, generator.to(device).eval(), device
+
+    def prepare(self, decoded: Any) -> Job:
+        raise NotImplementedError
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        """A batch of prepared inputs (NCHW, CPU) -> outputs (NCHW, CPU)."""
+        with torch.inference_mode():
+            return self.recipe.generate(self.generator, (inputs.to(self.device),)).float().cpu()
+
+    def finish(self, job: Job, output: torch.Tensor) -> Any:
+        raise NotImplementedError
+
+    def predict(self, decoded: Any) -> Any:
+        """One image through all three stages."""
+        job = self.prepare(decoded)
+        return self.finish(job, self.forward(job.input[None])[0])
 
 
 # --- registry ----------------------------------------------------------------------------------------

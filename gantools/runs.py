@@ -106,3 +106,27 @@ def train(recipe_ref: str, data: str | None, out: str | Path, overrides: dict[st
     finally:
         distributed.shutdown(trainer.dist)
     return out
+
+
+def export_checkpoint(run_dir: str | Path, out: str | Path | None = None) -> Path:
+    """The latest checkpoint's generator (EMA when kept) as model.safetensors + model.json, without
+    stopping the run: a run in progress can be sampled and evaluated. Default out: RUN/snapshot."""
+    from gantools import checkpoint
+
+    run_dir = Path(run_dir)
+    if not (run_dir / CONFIG_NAME).is_file() or not (run_dir / CHECKPOINT_NAME).is_file():
+        raise UserError(f"'{run_dir}' is not a run folder with a checkpoint ({CONFIG_NAME} and {CHECKPOINT_NAME})")
+    saved = read_yaml(run_dir / CONFIG_NAME)
+    cls = load_recipe_class(saved.get("recipe_source") or saved["recipe"])
+    configs = resolve_configs(cls, saved, None, {})
+    recipe = cls(configs["recipe"], classes=saved.get("classes") or [])
+    state = checkpoint.load(run_dir / CHECKPOINT_NAME)
+    generator = recipe.build_generator()
+    generator.load_state_dict(state["ema"]["model"] if state.get("ema") else state["G"])
+    card = {"training": {"data": saved.get("data_summary"), "steps": state["step"], "batch_size": configs["train"].batch_size,
+                         "loss": configs["train"].loss, "ema": configs["train"].ema_decay, "seed": configs["train"].seed,
+                         "snapshot_of": str(run_dir.resolve())}}
+    out = Path(out) if out else run_dir / "snapshot"
+    out.mkdir(parents=True, exist_ok=True)
+    weights.export(out, recipe, generator, card)
+    return out

@@ -32,7 +32,7 @@ def model(tmp_path_factory):
         Image.fromarray(rng.integers(0, 255, (64, 80, 3), dtype=np.uint8)).save(photos / f"{i}.png")
     out = root / "run"
     result = invoke("train", "colorize", "--data", photos, "--out", out, "--steps", 2, "--pretrain-steps", 1, "--batch-size", 2,
-                    "--size", 32, "--load-size", 32, "--photo-scale", 48, "--base", 8, "--d-base", 8, "--quiet")
+                    "--size", 32, "--load-size", 32, "--photo-scales", 48, "--base", 8, "--depth", 2, "--d-base", 8, "--quiet")
     assert result.exit_code == 0, result.output
     return out
 
@@ -155,3 +155,78 @@ def test_read_only_output_folder(model, tmp_path):
         assert result.exit_code == 2 and "cannot write" in result.stderr
     finally:
         out.chmod(0o755)
+
+
+def test_same_size_images_are_batched_and_match_one_at_a_time(model, tmp_path):
+    from gantools import batch, weights
+
+    rng = np.random.default_rng(5)
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(5):
+        Image.fromarray(rng.integers(0, 255, (40, 56, 3), dtype=np.uint8)).save(src / f"a{i}.png")
+    for i in range(2):
+        Image.fromarray(rng.integers(0, 255, (33, 20, 3), dtype=np.uint8)).save(src / f"b{i}.png")
+    loaded = weights.load(model, expect_recipe="colorize")
+    predictor = loaded.recipe.predictor(loaded.generator, "cpu")
+    report = batch.run(predictor, src, tmp_path / "out", batch.RunOptions(batch_size=4, progress=False))
+    assert report.done == 7 and not report.failed
+    assert report.batches == 3  # a0-a3, a4, then b0-b1
+    assert set(report.stage_seconds) >= {"decode", "prepare", "model", "finish", "encode"}
+    for name in ("a0.png", "a3.png", "b1.png"):
+        from gantools.imageio import read_image
+
+        alone = predictor.predict(read_image(src / name)).pixels
+        batched = np.asarray(Image.open(tmp_path / "out" / name))
+        assert np.abs(alone.astype(int) - batched.astype(int)).max() <= 1
+
+
+def test_eval_scores_against_the_gray_baseline_and_reports_bad_files(model, tmp_path):
+    rng = np.random.default_rng(7)
+    data = tmp_path / "holdout"
+    data.mkdir()
+    for i in range(2):
+        Image.fromarray(rng.integers(0, 255, (40, 60, 3), dtype=np.uint8)).save(data / f"p{i}.png")
+    (data / "broken.jpg").write_text("no")
+    before = digest(data)
+    result = invoke("eval", "colorize", "--data", data, "--model", model, "--json", tmp_path / "e.json",
+                    "--examples", tmp_path / "ex", "--max-side", 32)
+    assert result.exit_code == 0, result.output
+    scores = json.loads((tmp_path / "e.json").read_text())
+    assert [r["file"] for r in scores["rows"]] == ["p0.png", "p1.png"]
+    assert all(r["size"] == "32x21" and r["colourfulness_truth"] > 0 for r in scores["rows"])
+    assert scores["summary"]["colourfulness_ratio"] >= 0 and set(scores["checks"]) == {
+        "psnr above gray baseline", "colourfulness at least 50% of the truth's"}
+    assert [s["file"] for s in scores["skipped"]] == [str(data / "broken.jpg")]
+    assert "broken.jpg" in result.stderr and "mean over 2 image(s)" in result.stdout
+    assert sorted(p.name for p in (tmp_path / "ex").iterdir()) == ["p0.jpg", "p1.jpg"]
+    assert digest(data) == before
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--data", "nowhere"], "is not a folder"),
+    (["--model", "no/such/model"], "no/such/model"),
+    (["--max-side", "3"], "--max-side"),
+])
+def test_eval_mistakes_end_in_one_line(model, tmp_path, args, message):
+    data = tmp_path / "d"
+    data.mkdir()
+    Image.new("RGB", (8, 8)).save(data / "a.png")
+    base = {"--data": str(data), "--model": str(model)}
+    for flag, value in zip(args[::2], args[1::2]):
+        base[flag] = value
+    result = invoke("eval", "colorize", *[x for kv in base.items() for x in kv])
+    assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output
+
+
+def test_export_a_run_in_progress(model, tmp_path):
+    result = invoke("export", model, "--out", tmp_path / "snap")
+    assert result.exit_code == 0, result.output
+    card = json.loads((tmp_path / "snap" / "model.json").read_text())
+    assert card["recipe"] == "colorize" and card["training"]["snapshot_of"] == str(Path(model).resolve())
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.new("RGB", (9, 7), (10, 20, 30)).save(src / "x.png")
+    assert invoke("colorize", src, tmp_path / "out", "--model", tmp_path / "snap", "--quiet").exit_code == 0
+    bad = invoke("export", tmp_path)
+    assert bad.exit_code == 2 and "not a run folder" in bad.stderr

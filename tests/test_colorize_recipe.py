@@ -13,14 +13,21 @@ from skimage import color
 from gantools import weights
 from gantools.cli.main import main
 from gantools.imageio import Decoded
-from gantools.recipes.colorize import lab_tensor_to_rgb, rgb_to_lab_tensor
+from gantools.recipes.colorize import lab_tensor_to_rgb, rgb_to_lab, rgb_to_lab_tensor
 
 
 def test_lab_round_trip():
     rgb = np.random.default_rng(0).integers(0, 255, (9, 7, 3), dtype=np.uint8)
     lab = rgb_to_lab_tensor(rgb)
     assert lab.shape == (3, 9, 7) and lab.abs().max() <= 1.0
-    assert np.abs(lab_tensor_to_rgb(lab) * 255 - rgb).max() < 0.6
+    assert np.abs(lab_tensor_to_rgb(lab) * 255 - rgb).max() < 1.0  # OpenCV's float Lab is good to ~0.6/255
+
+
+def test_lab_matches_scikit_image():
+    from skimage import color
+
+    rgb = np.random.default_rng(1).random((16, 16, 3)).astype(np.float32)
+    assert np.abs(rgb_to_lab(rgb) - color.rgb2lab(rgb)).max() < 0.5  # same CIE Lab (D65), in L/a/b units
 
 
 @pytest.fixture
@@ -41,7 +48,7 @@ def colour_photos(tmp_path):
 def colour_model(colour_photos, tmp_path):
     out = tmp_path / "run"
     args = ["train", "colorize", "--data", colour_photos, "--out", out, "--steps", 4, "--pretrain-steps", 2, "--batch-size", 4,
-            "--size", 32, "--load-size", 48, "--photo-scale", 64, "--base", 8, "--d-base", 8, "--quiet"]
+            "--size", 32, "--load-size", 48, "--photo-scales", "48,64", "--base", 8, "--depth", 2, "--d-base", 8, "--quiet"]
     result = CliRunner().invoke(main, [str(a) for a in args])
     assert result.exit_code == 0, result.output
     return weights.load(out, expect_recipe="colorize")

@@ -34,3 +34,14 @@ def test_minibatch_stddev_adds_a_channel_that_sees_variety():
     varied = layer(torch.randn(4, 2, 3, 3))
     assert same.shape == (4, 3, 3, 3)
     assert same[:, -1].abs().max() < 1e-3 and varied[:, -1].mean() > 0.1
+
+
+@pytest.mark.parametrize("shrink, depth", [(1, 3), (2, 2), (4, 2)])
+def test_unet_output_matches_input_size(shrink, depth):
+    from gantools.nets.unet import UNet
+
+    net = UNet(1, 2, base=8, depth=depth, shrink=shrink).eval()
+    side = net.multiple * 2
+    out = net(torch.randn(2, 1, side, side + net.multiple))
+    assert net.multiple == shrink * 2**depth
+    assert out.shape == (2, 2, side, side + net.multiple)

@@ -1,0 +1,117 @@
+"""Colorize model throughput at 256x256 against pix2pix's unet_256, and training steps/s, on this machine.
+
+The reference is pix2pix's UnetGenerator as `--netG unet_256` builds it (8 downsamplings of 4x4
+stride-2 convs, 64 base filters, batch norm, transposed-conv upsampling, 54.4M parameters), here
+with 1 input (L) and 2 output (ab) channels. Both nets map a 256x256 L image to 256x256 ab (ours
+includes its bilinear resize back to full size), in eval mode under inference_mode, same batches,
+runs alternated and repeated; the median of each is compared.
+
+    python benchmarks/colorize_speed.py [--model colorize] [--batch 4] [--repeats 5] [--train-steps 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import photo_patches  # noqa: E402
+
+from gantools import weights  # noqa: E402
+
+
+class _SkipBlock(nn.Module):
+    """pix2pix's UnetSkipConnectionBlock (models/networks.py), batch norm, no dropout at inference."""
+
+    def __init__(self, outer, inner, sub=None, outermost=False, innermost=False, in_channels=None):
+        super().__init__()
+        in_channels = in_channels or outer
+        down = [nn.LeakyReLU(0.2, True), nn.Conv2d(in_channels, inner, 4, 2, 1, bias=False)]
+        if outermost:
+            layers = [nn.Conv2d(in_channels, inner, 4, 2, 1), sub, nn.ReLU(True), nn.ConvTranspose2d(inner * 2, outer, 4, 2, 1), nn.Tanh()]
+        elif innermost:
+            layers = down + [nn.ReLU(True), nn.ConvTranspose2d(inner, outer, 4, 2, 1, bias=False), nn.BatchNorm2d(outer)]
+        else:
+            layers = down + [nn.BatchNorm2d(inner), sub, nn.ReLU(True), nn.ConvTranspose2d(inner * 2, outer, 4, 2, 1, bias=False), nn.BatchNorm2d(outer)]
+        self.outermost, self.model = outermost, nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.model(x) if self.outermost else torch.cat([x, self.model(x)], 1)
+
+
+def pix2pix_unet_256(in_channels: int = 1, out_channels: int = 2, ngf: int = 64) -> nn.Module:
+    block = _SkipBlock(ngf * 8, ngf * 8, innermost=True)
+    for _ in range(3):
+        block = _SkipBlock(ngf * 8, ngf * 8, block)
+    block = _SkipBlock(ngf * 4, ngf * 8, block)
+    block = _SkipBlock(ngf * 2, ngf * 4, block)
+    block = _SkipBlock(ngf, ngf * 2, block)
+    return _SkipBlock(out_channels, ngf, block, outermost=True, in_channels=in_channels)
+
+
+def images_per_s(net: nn.Module, batch: int, seconds: float = 3.0) -> float:
+    x = torch.randn(batch, 1, 256, 256)
+    with torch.inference_mode():
+        net(x)  # warm-up
+        done, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            net(x)
+            done += batch
+    return done / (time.perf_counter() - start)
+
+
+def params(net: nn.Module) -> float:
+    return sum(p.numel() for p in net.parameters()) / 1e6
+
+
+def training_rate(steps: int) -> tuple[float, float]:
+    """(pre-training steps/s, adversarial steps/s) of `gantools train colorize` with the recipe's defaults."""
+    from gantools.runs import train
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = photo_patches(Path(tmp) / "photos", size=256, stride=128)
+        out = Path(tmp) / "run"
+        train("colorize", str(data), out, {"steps": 2 * steps, "pretrain_steps": steps, "log_every": steps // 2,
+                                            "sample_every": 10**6, "checkpoint_every": 10**6}, progress=False, say=lambda m: None)
+        import json
+
+        rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    pre = [r["steps_per_s"] for r in rows if r.get("phase") == "pretrain" and r["step"] > steps // 2]
+    adv = [r["steps_per_s"] for r in rows if r.get("phase") == "adversarial" and r["step"] > steps + steps // 2]
+    return statistics.median(pre), statistics.median(adv)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="colorize")
+    parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--train-steps", type=int, default=40, help="0 skips the training measurement")
+    args = parser.parse_args()
+    torch.manual_seed(0)
+    ours = weights.load(args.model, expect_recipe="colorize").generator.eval()
+    ref = pix2pix_unet_256().eval()
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {args.batch}, 256x256 L in, 256x256 ab out")
+    print(f"gantools colorize: {params(ours):.2f}M parameters; pix2pix unet_256: {params(ref):.2f}M parameters")
+    a, b = [], []
+    for _ in range(args.repeats):
+        a.append(images_per_s(ours, args.batch))
+        b.append(images_per_s(ref, args.batch))
+    ma, mb = statistics.median(a), statistics.median(b)
+    print(f"gantools colorize: {ma:.1f} images/s (runs: {', '.join(f'{v:.1f}' for v in a)})")
+    print(f"pix2pix unet_256: {mb:.2f} images/s (runs: {', '.join(f'{v:.2f}' for v in b)})")
+    print(f"speed-up: {ma / mb:.1f}x")
+    if args.train_steps:
+        pre, adv = training_rate(args.train_steps)
+        print(f"training (recipe defaults, batch 16 of 128x128 crops): pre-training {pre:.2f} steps/s, adversarial {adv:.2f} steps/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""Image quality figures on uint8 RGB arrays: PSNR and SSIM from scikit-image, colourfulness by formula."""
+
+from __future__ import annotations
+
+import numpy as np
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+
+def psnr(truth: np.ndarray, test: np.ndarray) -> float:
+    return float(peak_signal_noise_ratio(truth, test, data_range=255))
+
+
+def ssim(truth: np.ndarray, test: np.ndarray) -> float:
+    return float(structural_similarity(truth, test, data_range=255, channel_axis=2 if truth.ndim == 3 else None))
+
+
+def colourfulness(rgb: np.ndarray) -> float:
+    """Hasler & Suesstrunk (2003) colourfulness M = sigma_rgyb + 0.3 * mu_rgyb, on 0..255 RGB: 0 for gray."""
+    r, g, b = (rgb[..., i].astype(np.float64) for i in range(3))
+    rg, yb = r - g, 0.5 * (r + g) - b
+    return float(np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(rg.mean(), yb.mean()))
