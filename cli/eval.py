@@ -11,7 +11,7 @@ import click
 @click.command("eval", short_help="Score a model on held-out data (PSNR, SSIM, ...).")
 @click.argument("recipe_name", metavar="RECIPE")
 @click.option("--data", required=True, type=click.Path(), help="Held-out images the model was not trained on.")
-@click.option("--model", default=None, help="Bundled name, run folder, or model file (default: the bundled one for RECIPE).")
+@click.option("--model", default=None, help="Bundled name, run folder, or model file (default: RECIPE's bundled model, e.g. colorize, superres-x4).")
 @click.option("--max-side", default=1024, show_default=True, help="Images are scaled so the longer side is at most this.")
 @click.option("--examples", type=click.Path(file_okay=False), default=None, help="Write input | output | truth pictures here.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None, help="Also write every figure to this JSON file.")
@@ -29,7 +29,10 @@ def eval_cmd(recipe_name, data, model, max_side, examples, json_path, device):
     if max_side < 16:
         raise UserError("--max-side must be at least 16")
     dev = resolve_device(device)
-    loaded = weights.load(model or recipe_name, expect_recipe=recipe_name, device=dev)
+    from gantools.recipe import load_recipe_class
+
+    default = load_recipe_class(recipe_name).bundled_default or recipe_name
+    loaded = weights.load(model or default, expect_recipe=recipe_name, device=dev)
     if examples:
         Path(examples).mkdir(parents=True, exist_ok=True)
     result = loaded.recipe.evaluate(loaded.recipe.predictor(loaded.generator, dev), data_path, max_side, Path(examples) if examples else None)

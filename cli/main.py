@@ -14,6 +14,7 @@ from gantools.cli.export import export_cmd
 from gantools.cli.info import data_cmd, info_cmd, recipes_cmd
 from gantools.cli.sample import sample_cmd
 from gantools.cli.train import train_cmd
+from gantools.cli.upscale import upscale_cmd
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,3 +32,4 @@ main.add_command(data_cmd)
 main.add_command(colorize_cmd)
 main.add_command(eval_cmd)
 main.add_command(export_cmd)
+main.add_command(upscale_cmd)

@@ -29,6 +29,7 @@ from gantools.imagewrite import EXTENSIONS, write
 from gantools.recipe import Job
 
 REPORT_NAME = "gantools-report.json"
+WRITE_BUFFER_BYTES = 1 << 30  # model outputs waiting to be finished and written
 
 
 class ImagePredictor(Protocol):
@@ -145,6 +146,8 @@ class _Pipeline:
     def __init__(self, predictor: ImagePredictor, opts: RunOptions, report: Report):
         self.predictor, self.opts, self.report = predictor, opts, report
         self.workers, self.batch_size = max(1, opts.workers), max(1, opts.batch_size)
+        # A predictor that cuts each image into its own batches (tiles) takes images one at a time.
+        self.batch_limit = self.batch_size if getattr(predictor, "batchable", True) else 1
         self.lock = threading.Lock()
         self.stages: dict[str, float] = defaultdict(float)
 
@@ -166,11 +169,11 @@ class _Pipeline:
 
     def run(self, todo: list[tuple[Path, Path]]) -> None:
         report, start = self.report, time.perf_counter()
-        in_flight = 2 * self.workers + self.batch_size  # decoded images held at once: bounded memory
+        in_flight = 2 * self.workers + self.batch_limit  # decoded images held at once: bounded memory
         with ThreadPoolExecutor(self.workers) as decoders, ThreadPoolExecutor(self.workers) as encoders:
             self.encoders = encoders
             pending: deque[tuple[Path, Path, Future]] = deque()
-            self.writes: deque[tuple[Path, Future]] = deque()
+            self.writes: deque[tuple[Path, Future, int]] = deque()
             queue = iter(todo)
             for path, target in _take(queue, in_flight):
                 pending.append((path, target, decoders.submit(self._load, path)))
@@ -186,7 +189,7 @@ class _Pipeline:
                     report.failed.append({"file": str(path), "reason": _reason(exc)})
                     self.bar.update(1)
                     continue
-                if group and (len(group) == self.batch_size or group[0][2].input.shape != job.input.shape):
+                if group and (len(group) == self.batch_limit or group[0][2].input.shape != job.input.shape):
                     self._forward(group)
                     group = []
                 group.append((path, target, job))
@@ -194,14 +197,15 @@ class _Pipeline:
                 self._forward(group)
             self.bar.close()
             while self.writes:
-                _collect(*self.writes.popleft(), report)
+                _collect(*self.writes.popleft()[:2], report)
         report.seconds = time.perf_counter() - start
         report.stage_seconds = {k: round(v, 3) for k, v in self.stages.items()} | {"model": round(report.model_seconds, 3)}
 
     def _forward(self, group: list[tuple[Path, Path, Job]]) -> None:
         t0 = time.perf_counter()
         try:
-            outputs = self.predictor.forward(torch.stack([job.input for _, _, job in group]))
+            inputs = group[0][2].input[None] if len(group) == 1 else torch.stack([job.input for _, _, job in group])
+            outputs = self.predictor.forward(inputs)
         except (RuntimeError, ValueError) as exc:  # e.g. out of memory: retry one by one, then report
             if len(group) > 1:
                 for item in group:
@@ -214,10 +218,16 @@ class _Pipeline:
             self.report.model_seconds += time.perf_counter() - t0
         self.report.batches += 1
         for (path, target, job), output in zip(group, outputs):
-            self.writes.append((path, self.encoders.submit(self._save, job, output, target)))
+            self.writes.append((path, self.encoders.submit(self._save, job, output, target), _nbytes(output)))
             self.bar.update(1)
-        while len(self.writes) > 2 * self.workers + self.batch_size:  # bound the finished images held in memory
-            _collect(*self.writes.popleft(), self.report)
+        # Bound the finished images held in memory, by count and by size (a x4 upscale of 12 MP is 576 MB).
+        while len(self.writes) > 2 * self.workers + self.batch_limit or (
+                len(self.writes) > 1 and sum(w[2] for w in self.writes) > WRITE_BUFFER_BYTES):
+            _collect(*self.writes.popleft()[:2], self.report)
+
+
+def _nbytes(output) -> int:
+    return int(output.nbytes) if hasattr(output, "nbytes") else int(output.numel() * output.element_size())
 
 
 def _reason(exc: Exception) -> str:

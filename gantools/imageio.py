@@ -59,6 +59,8 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
                 if getattr(im, "n_frames", 1) > 1:
                     notes.append(f"animated ({im.n_frames} frames): first frame used")
                     im.seek(0)
+                if _is_16bit_colour(im, path):
+                    return _read_16bit_colour(path, im.getexif().get(0x0112, 1), notes)
                 im.load()
                 im = ImageOps.exif_transpose(im)
                 return _to_arrays(im, notes)
@@ -70,6 +72,37 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
         raise ImageError(f"refused as a possible decompression bomb: {exc}") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageError(f"corrupt or truncated image: {exc}") from exc
+
+
+def _is_16bit_colour(im: Image.Image, path: Path) -> bool:
+    """PIL reads 16-bit RGB(A) PNG and TIFF as 8-bit; such files are decoded by OpenCV instead."""
+    if im.mode not in ("RGB", "RGBA"):
+        return False
+    if im.format == "PNG":
+        with open(path, "rb") as f:
+            header = f.read(25)
+        return len(header) == 25 and header[24] == 16  # IHDR bit depth
+    if im.format == "TIFF":
+        bits = im.tag_v2.get(258)
+        return bits is not None and max(bits if isinstance(bits, tuple) else (bits,)) == 16
+    return False
+
+
+# EXIF orientation -> the numpy operation that makes the image upright (as PIL's exif_transpose does).
+_ORIENT = {
+    2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1],
+    5: lambda a: a.swapaxes(0, 1), 6: lambda a: np.rot90(a, 3), 7: lambda a: a.swapaxes(0, 1)[::-1, ::-1], 8: lambda a: np.rot90(a, 1),
+}
+
+
+def _read_16bit_colour(path: Path, orientation: int, notes: list[str]) -> Decoded:
+    arr = cv2.imdecode(np.fromfile(path, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
+    if arr is None or arr.dtype != np.uint16 or arr.ndim != 3:
+        raise ImageError("corrupt or truncated 16-bit image")
+    arr = np.ascontiguousarray(_ORIENT.get(orientation, lambda a: a)(arr))
+    rgb = cv2.cvtColor(arr[..., :3], cv2.COLOR_BGR2RGB)
+    alpha = np.ascontiguousarray(arr[..., 3]) if arr.shape[2] == 4 else None
+    return Decoded(rgb, alpha, notes)
 
 
 def _to_arrays(im: Image.Image, notes: list[str]) -> Decoded:

@@ -91,9 +91,11 @@ def l2(fake: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return F.mse_loss(fake, target)
 
 
-def d_accuracy(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
-    """Mean of (real judged real, logit > 0) and (fake judged fake): 1.0 means D wins every time.
+def d_accuracy(real_logits: torch.Tensor, fake_logits: torch.Tensor, loss: str = "bce") -> torch.Tensor:
+    """Mean of (real judged real) and (fake judged fake): 1.0 means D wins every time.
 
+    D's verdict is "real" above 0, except for lsgan, whose targets are 1 and 0, so its midpoint is 0.5.
     A tensor, not a float, so the training loop never waits on the device for it.
     """
-    return ((real_logits > 0).float().mean() + (fake_logits <= 0).float().mean()) / 2
+    threshold = 0.5 if loss == "lsgan" else 0.0
+    return ((real_logits > threshold).float().mean() + (fake_logits <= threshold).float().mean()) / 2

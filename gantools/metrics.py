@@ -19,3 +19,13 @@ def colourfulness(rgb: np.ndarray) -> float:
     r, g, b = (rgb[..., i].astype(np.float64) for i in range(3))
     rg, yb = r - g, 0.5 * (r + g) - b
     return float(np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(rg.mean(), yb.mean()))
+
+
+def psnr_range(truth: np.ndarray, test: np.ndarray, data_range: float) -> float:
+    """PSNR of float arrays (e.g. the Y channel) against a stated peak value."""
+    return float(peak_signal_noise_ratio(truth.astype(np.float64), test.astype(np.float64), data_range=data_range))
+
+
+def ssim_range(truth: np.ndarray, test: np.ndarray, data_range: float) -> float:
+    """SSIM of one-channel float arrays (e.g. the Y channel)."""
+    return float(structural_similarity(truth.astype(np.float64), test.astype(np.float64), data_range=data_range))

@@ -41,6 +41,8 @@ class Recipe:
     Config: ClassVar[type] = object
     # Settings of the trainer this task prefers over TrainConfig's own defaults.
     train_defaults: ClassVar[dict[str, Any]] = {}
+    # The bundled model `gantools eval RECIPE` uses when no --model is given.
+    bundled_default: ClassVar[str] = ""
 
     def __init__(self, config: Any, classes: list[str] | None = None):
         self.config = config

@@ -17,6 +17,7 @@ from gantools.recipe import Recipe, load_recipe_class, recipe_train_config
 from gantools.trainer import Trainer
 
 CONFIG_NAME = "config.yaml"
+PRETRAINED_NAME = "pretrained"  # subfolder: the model as it was when pre-training ended
 
 
 def resolve_configs(cls: type[Recipe], saved: dict | None, config_file: str | None, overrides: dict[str, Any]) -> dict:
@@ -86,22 +87,29 @@ def train(recipe_ref: str, data: str | None, out: str | Path, overrides: dict[st
     resolved["world_size"] = trainer.dist.world_size
     if trainer.is_main:
         write_text(out / CONFIG_NAME, yaml.safe_dump(resolved, sort_keys=False))
+
+    def card_for(steps: int, metrics: dict) -> dict:
+        return {
+            "training": {
+                "data": resolved["data_summary"],
+                "steps": steps,
+                "pretrain_steps": train_cfg.pretrain_steps,
+                "init": train_cfg.init or None,
+                "batch_size": train_cfg.batch_size,
+                "processes": trainer.dist.world_size,
+                "loss": train_cfg.loss if steps > train_cfg.pretrain_steps else "none (reconstruction only)",
+                "ema": train_cfg.ema_decay,
+                "seed": train_cfg.seed,
+            },
+            "metrics": metrics,
+        }
+
+    # The reconstruction-only model at the end of pre-training (e.g. PSNR-oriented super-resolution).
+    trainer.on_pretrained = lambda g, step: weights.export(out / PRETRAINED_NAME, recipe, g, card_for(step, trainer.last_metrics))
     try:
         result = trainer.fit()
         if trainer.is_main:
-            card = {
-                "training": {
-                    "data": resolved["data_summary"],
-                    "steps": result.step,
-                    "batch_size": train_cfg.batch_size,
-                    "processes": trainer.dist.world_size,
-                    "loss": train_cfg.loss,
-                    "ema": train_cfg.ema_decay,
-                    "seed": train_cfg.seed,
-                },
-                "metrics": result.last_metrics,
-            }
-            weights.export(out, recipe, result.generator, card)
+            weights.export(out, recipe, result.generator, card_for(result.step, result.last_metrics))
         distributed.barrier(trainer.dist)
     finally:
         distributed.shutdown(trainer.dist)

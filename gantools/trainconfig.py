@@ -16,6 +16,7 @@ class TrainConfig:
     batch_size: int = setting("images per step and per process", 64)
     lr_g: float = setting("generator learning rate (Adam)", 2e-4)
     lr_d: float = setting("discriminator learning rate (Adam); differs from lr_g for TTUR", 2e-4)
+    lr_schedule: str = setting("constant, or cosine: both learning rates decay to 0 over the run (pre-training and adversarial phases each)", "constant")
     beta1: float = setting("Adam beta1", 0.5)
     beta2: float = setting("Adam beta2", 0.999)
     loss: str = setting(f"adversarial loss: {', '.join(ADVERSARIAL_LOSSES)}", "bce")
@@ -27,6 +28,7 @@ class TrainConfig:
     pretrain_steps: int = setting("steps at the start that train G alone on the reconstruction loss", 0)
     label_smoothing: float = setting("one-sided: real target = 1 - this (bce/lsgan)", 0.0)
     label_noise: float = setting("probability of flipping each D label (bce/lsgan)", 0.0)
+    init: str = setting("start G from this model's weights (run folder, model folder or file, bundled name); '' = random", "")
     ema_decay: float = setting("EMA of G weights (0 = off); the EMA generator is the one exported", 0.999)
     ema_start: int = setting("step from which the EMA averages (before: it copies G)", 0)
     diffaug: str = setting("DiffAugment policy on D inputs, e.g. color,translation,cutout ('' = off)", "")
@@ -56,4 +58,6 @@ class TrainConfig:
             raise ValueError(f"label smoothing/noise need a labelled loss ({', '.join(LABELLED_LOSSES)}), not {self.loss}")
         if min(self.lr_g, self.lr_d) <= 0:
             raise ValueError("learning rates must be positive")
+        if self.lr_schedule not in ("constant", "cosine"):
+            raise ValueError(f"lr_schedule must be constant or cosine, got '{self.lr_schedule}'")
         parse_policy(self.diffaug)

@@ -11,11 +11,12 @@ The trainer knows nothing of colours, scales or labels: the recipe turns batches
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import torch
 from torch import nn
@@ -71,6 +72,8 @@ class Trainer:
         # Same seed on every rank for the nets (DDP also broadcasts them), then a per-rank stream.
         rng.seed_everything(config.seed)
         self.G = recipe.build_generator().to(self.device)
+        if config.init and not resume:
+            self._init_generator(config.init)
         self.D = recipe.build_discriminator().to(self.device)
         self.ema = EMA(self.G, config.ema_decay) if config.ema_decay > 0 else None
         betas = (config.beta1, config.beta2)
@@ -93,9 +96,21 @@ class Trainer:
         self._last_log_step = 0
         self.last_metrics: dict = {}
         self.last_good_checkpoint: int | None = None
+        # Called with the generator when pre-training ends and adversarial training begins.
+        self.on_pretrained: Callable[[nn.Module, int], None] | None = None
         if resume:
             self._load_checkpoint()
         self.metrics = MetricsLog(self.out_dir / "metrics.jsonl", self.step if resume else None) if self.out_dir and self.is_main else None
+
+    def _init_generator(self, ref: str) -> None:
+        """Fine-tuning: G (and so its EMA) starts from a trained model of the same recipe and architecture."""
+        from gantools import weights
+
+        loaded = weights.load(ref, expect_recipe=self.recipe.name)
+        try:
+            self.G.load_state_dict(loaded.generator.state_dict())
+        except RuntimeError:
+            raise UserError(f"--init '{ref}': its generator's architecture differs from this run's settings") from None
 
     # --- the loop -----------------------------------------------------------------------------------
     def fit(self) -> FitResult:
@@ -108,6 +123,7 @@ class Trainer:
         self._last_log_time, self._last_log_step = time.perf_counter(), self.step
         try:
             while self.step < cfg.steps:
+                self._set_learning_rates()
                 if self.step < cfg.pretrain_steps:
                     stats = self._pretrain_step(next(batches))
                 else:
@@ -123,11 +139,26 @@ class Trainer:
                     self.save_preview(self.out_dir / "samples" / f"step_{self.step:07d}.png")
                 if self.step % cfg.checkpoint_every == 0 or last:
                     self._save_checkpoint()
+                if self.step == cfg.pretrain_steps and not last and self.on_pretrained is not None and self.is_main:
+                    self.on_pretrained(self.final_generator(), self.step)  # the reconstruction-only model, kept
+                    self.G.train()
         finally:
             bar.close()
         if self.is_main and self.out_dir:
             plot_losses(self.out_dir / "metrics.jsonl", self.out_dir / "loss_curve.png")
         return FitResult(self.final_generator(), self.step, self.last_metrics)
+
+    def _set_learning_rates(self) -> None:
+        """A function of the step alone, so a resumed run continues the same curve. Cosine restarts once at
+        the end of pre-training: each phase decays from the full rate to 0."""
+        factor = 1.0
+        if self.cfg.lr_schedule == "cosine":
+            pre, total = self.cfg.pretrain_steps, self.cfg.steps
+            start, length = (0, pre) if self.step < pre else (pre, total - pre)
+            factor = 0.5 * (1.0 + math.cos(math.pi * (self.step - start) / max(1, length)))
+        for opt, lr in ((self.opt_g, self.cfg.lr_g), (self.opt_d, self.cfg.lr_d)):
+            for group in opt.param_groups:
+                group["lr"] = lr * factor
 
     def _pretrain_step(self, batch) -> dict[str, torch.Tensor]:
         pair = self.recipe.make_pair(batch, self.device)
@@ -176,7 +207,7 @@ class Trainer:
             self.opt_d.step()
             self.d_updates += 1
         stats["loss_d"] = loss_d.detach()
-        stats["d_acc"] = d_accuracy(real_logits.detach(), fake_logits.detach())
+        stats["d_acc"] = d_accuracy(real_logits.detach(), fake_logits.detach(), self.cfg.loss)
         if not train_g:
             return stats
 
@@ -274,6 +305,7 @@ class Trainer:
         now = time.perf_counter()
         record = {"step": self.step, **{k: round(v, 6) for k, v in zip(keys, values)}}
         record["steps_per_s"] = round((self.step - self._last_log_step) / max(now - self._last_log_time, 1e-9), 4)
+        record["lr_g"] = float(self.opt_g.param_groups[0]["lr"])
         record["phase"] = "pretrain" if self.step <= self.cfg.pretrain_steps else ("warmup" if self.step <= self.cfg.pretrain_steps + self.cfg.d_warmup else "adversarial")
         self.last_metrics = record
         self._sums, self._count = {}, 0

@@ -80,3 +80,31 @@ def test_as_channels_composites_alpha_on_white():
     out = as_channels(decoded, 3)
     assert out[0, 0].tolist() == [255, 255, 255] and out[1, 1].tolist() == [0, 0, 0]
     assert as_channels(decoded, 1).shape == (2, 2, 1)
+
+
+def test_16bit_colour_png_and_tiff_keep_16_bits(tmp_path):
+    import cv2
+
+    rng = np.random.default_rng(3)
+    rgba = (rng.random((5, 7, 4)) * 65535).astype(np.uint16)
+    cv2.imwrite(str(tmp_path / "c.png"), rgba)  # OpenCV writes BGRA
+    cv2.imwrite(str(tmp_path / "c.tif"), rgba[..., :3])
+    png = read_image(tmp_path / "c.png")
+    assert png.pixels.dtype == np.uint16 and np.array_equal(png.pixels, rgba[..., 2::-1]) and np.array_equal(png.alpha, rgba[..., 3])
+    tif = read_image(tmp_path / "c.tif")
+    assert tif.pixels.dtype == np.uint16 and np.array_equal(tif.pixels, rgba[..., 2::-1])
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_16bit_path_turns_images_upright_like_pil(orientation):
+    from PIL import ImageOps
+
+    from gantools.imageio import _ORIENT
+
+    img = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3)
+    pil = Image.fromarray(img)
+    exif = pil.getexif()
+    exif[0x0112] = orientation
+    pil.info["exif"] = exif.tobytes()
+    expected = np.asarray(ImageOps.exif_transpose(pil))
+    assert np.array_equal(_ORIENT.get(orientation, lambda a: a)(img), expected)

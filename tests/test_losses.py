@@ -79,3 +79,6 @@ def test_d_accuracy():
     assert losses.d_accuracy(REAL, FAKE).item() == pytest.approx(0.5)  # half the reals right, half the fakes right
     # Balanced over the two sides, whatever their sizes: all 3 reals right, 0 of 1 fake right -> 0.5.
     assert losses.d_accuracy(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0])).item() == pytest.approx(0.5)
+    # lsgan's targets are 1 and 0: 0.6 is a "real" verdict and 0.4 a "fake" one
+    assert losses.d_accuracy(torch.tensor([0.6]), torch.tensor([0.4]), "lsgan").item() == 1.0
+    assert losses.d_accuracy(torch.tensor([0.4]), torch.tensor([0.6]), "lsgan").item() == 0.0

@@ -226,3 +226,42 @@ def test_train_config_validation():
         TrainConfig(diffaug="color,zoom")
     with pytest.raises(ValueError):
         replace(TrainConfig(), steps=0)
+
+
+def test_cosine_schedule_resumes_exactly_and_decays(shapes, tmp_path):
+    opts = dict(lr_schedule="cosine", steps=6, checkpoint_every=3, log_every=1)
+    straight = make_trainer(shapes, tmp_path / "straight", **opts)
+    straight.fit()
+    interrupted = make_trainer(shapes, tmp_path / "split", **opts)
+    real_step = interrupted._adversarial_step
+
+    def stop_after_three(batches, train_g):
+        if interrupted.step == 3:
+            raise KeyboardInterrupt  # killed right after the step-3 checkpoint
+        return real_step(batches, train_g)
+
+    interrupted._adversarial_step = stop_after_three
+    with pytest.raises(KeyboardInterrupt):
+        interrupted.fit()
+    resumed = make_trainer(shapes, tmp_path / "split", resume=True, **opts)
+    resumed.fit()
+    a, b = state_of(straight), state_of(resumed)
+    assert all(torch.equal(a[n][k], b[n][k]) for n in a for k in a[n])
+    lrs = [json.loads(line)["lr_g"] for line in (tmp_path / "straight" / "metrics.jsonl").read_text().splitlines()]
+    assert lrs[0] == pytest.approx(2e-4) and all(x > y for x, y in zip(lrs, lrs[1:]))
+
+
+def test_init_starts_from_a_trained_generator_and_pretrained_model_is_exported(shapes, tmp_path):
+    from gantools import weights
+    from gantools.runs import train
+
+    class_dir = shapes
+    base = {"size": 16, "base": 8, "z_dim": 8, "batch_size": 8, "preview": 4, "sample_every": 0, "device": "cpu"}
+    first = train("dcgan", str(class_dir), tmp_path / "a", {**base, "steps": 2}, progress=False, say=lambda m: None)
+    recipe = DCGANRecipe(DCGANConfig(size=16, base=8, z_dim=8))
+    trainer = Trainer(recipe, TrainConfig(steps=1, batch_size=8, preview=4, init=str(first), device="cpu", ema_decay=0), recipe.dataset(class_dir), None, progress=False)
+    loaded = weights.load(first)
+    assert all(torch.equal(p, q) for p, q in zip(trainer.G.state_dict().values(), loaded.generator.state_dict().values()))
+    with pytest.raises(Exception, match="architecture differs"):
+        Trainer(DCGANRecipe(DCGANConfig(size=16, base=16, z_dim=8)), TrainConfig(steps=1, batch_size=8, preview=4, init=str(first), device="cpu"),
+                recipe.dataset(class_dir), None, progress=False)

@@ -1,0 +1,52 @@
+"""`gantools upscale IN OUT [--scale 4] [--model psnr|gan|PATH]`: super-resolve a file or a folder."""
+
+from __future__ import annotations
+
+import click
+
+from gantools.cli.runner_options import finish, run_options, runner_options
+
+KINDS = ("psnr", "gan")
+
+
+def bundled_name(scale: int, kind: str) -> str:
+    return f"superres-x{scale}" + ("-gan" if kind == "gan" else "")
+
+
+@click.command("upscale", short_help="Super-resolve photos x2 or x4: a file or a folder, any size, tiled.")
+@click.argument("src", type=click.Path())
+@click.argument("out", type=click.Path())
+@click.option("--scale", type=int, default=None, help="2 or 4 (default: 4, or the given model's).")
+@click.option("--model", default="psnr", show_default=True,
+              help="psnr (sharp and faithful: the PSNR-trained bundled model), gan (crisper texture), or a run folder / model file.")
+@click.option("--tile", type=int, default=None, help="Input tile side in pixels; memory is set by it (default: the model's, 256; 0 = no tiling).")
+@click.option("--tile-overlap", type=int, default=None, help="Context pixels around each tile, cut off after the forward (default 24).")
+@runner_options
+def upscale_cmd(src, out, scale, model, tile, tile_overlap, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels,
+                device, report_path, quiet):
+    """Upscale SRC (an image or a folder) into OUT at SCALE x each input's size."""
+    from dataclasses import replace
+
+    from gantools import batch, weights
+    from gantools.device import resolve_device
+    from gantools.errors import UserError
+
+    dev = resolve_device(device)
+    if model in KINDS:
+        name = bundled_name(scale or 4, model)
+        if name not in weights.bundled_names():
+            have = sorted(n for n in weights.bundled_names() if n.startswith("superres-"))
+            raise UserError(f"no bundled {model} model for --scale {scale}; bundled: {', '.join(have) or 'none'}")
+        model = name
+    loaded = weights.load(model, expect_recipe="superres", device=dev)
+    config = loaded.recipe.config
+    if scale is not None and scale != config.scale:
+        raise UserError(f"model '{model}' upscales x{config.scale}, not x{scale}; leave out --scale or pick a x{scale} model")
+    try:
+        loaded.recipe.config = replace(config, tile=config.tile if tile is None else tile,
+                                       tile_overlap=config.tile_overlap if tile_overlap is None else tile_overlap)
+    except ValueError as exc:
+        raise UserError(f"--tile/--tile-overlap: {exc}") from None
+    predictor = loaded.recipe.predictor(loaded.generator, dev)
+    report = batch.run(predictor, src, out, run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet))
+    finish(report, out, report_path)

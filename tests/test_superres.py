@@ -1,0 +1,138 @@
+"""superres: degradations, tiling that equals the whole-image result, the upscale command over every kind
+of input, user mistakes, and an eval whose bicubic baseline matches the published figure."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from click.testing import CliRunner
+from PIL import Image
+
+from gantools.cli.main import main
+from gantools.degrade import bicubic_down, real_degrade
+from gantools.recipes.superres import SuperResConfig, SuperResRecipe
+
+SR_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "sr"
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def photo(h, w, seed=0):
+    """A smooth photo-like image (gradients and blobs), not noise, so upscaling has something to do."""
+    y, x = np.mgrid[0:h, 0:w] / max(h, w)
+    rng = np.random.default_rng(seed)
+    img = np.stack([np.sin(6 * x + rng.uniform(0, 3)) + np.cos(9 * y * (c + 1)) for c in range(3)], axis=2)
+    return np.clip((img + 2) * 63, 0, 255).astype(np.uint8)
+
+
+def test_degradations_shapes_and_determinism():
+    hr = photo(64, 48)
+    assert bicubic_down(hr, 4).shape == (16, 12, 3)
+    a = real_degrade(hr, 4, np.random.default_rng(3))
+    b = real_degrade(hr, 4, np.random.default_rng(3))
+    assert a.shape == (16, 12, 3) and a.dtype == np.uint8 and np.array_equal(a, b)
+
+
+def test_tiled_output_equals_untiled_on_512():
+    torch.manual_seed(0)
+    recipe = SuperResRecipe(SuperResConfig(scale=4))
+    predictor = recipe.predictor(recipe.build_generator(), "cpu")
+    image = photo(512, 512, seed=1)
+    recipe.config = replace(recipe.config, tile=0)
+    whole = predictor.upscale(image)
+    recipe.config = replace(recipe.config, tile=200, tile_overlap=24)  # uneven tiles, borders included
+    tiled = predictor.upscale(image)
+    assert whole.shape == (2048, 2048, 3)
+    assert np.abs(whole.astype(int) - tiled.astype(int)).max() <= 2
+    assert predictor.generator.receptive_radius <= 24  # the default overlap covers the net's reach
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sr")
+    photos = root / "photos"
+    photos.mkdir()
+    for i in range(2):
+        Image.fromarray(photo(120, 100, seed=i)).save(photos / f"{i}.png")
+    out = root / "run"
+    result = invoke("train", "superres", "--data", photos, "--out", out, "--steps", 4, "--pretrain-steps", 2, "--batch-size", 2,
+                    "--patch", 32, "--load-size", 48, "--photo-scales", 96, "--channels", 8, "--blocks", 2, "--d-base", 8, "--quiet")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_training_leaves_the_pretrained_and_the_adversarial_model(model):
+    pre = json.loads((model / "pretrained" / "model.json").read_text())
+    final = json.loads((model / "model.json").read_text())
+    assert pre["training"]["steps"] == 2 and final["training"]["steps"] == 4
+    assert pre["training"]["loss"].startswith("none") and final["training"]["loss"] == "hinge"
+
+
+def test_upscale_folder_keeps_modes_and_reports_bad_files(model, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.fromarray(photo(20, 30)).save(src / "rgb.jpg")
+    Image.fromarray(photo(10, 12)[..., 0]).save(src / "gray.png")
+    rgba = np.dstack([photo(9, 11), np.full((9, 11), 99, np.uint8)])
+    Image.fromarray(rgba, "RGBA").save(src / "rgba.png")
+    deep = (np.random.default_rng(0).random((8, 8, 3)) * 65535).astype(np.uint16)
+    import cv2
+
+    cv2.imwrite(str(src / "deep16.png"), deep)
+    (src / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnope")
+    result = invoke("upscale", src, tmp_path / "out", "--model", model, "--tile", 8, "--tile-overlap", 4, "--quiet")
+    assert result.exit_code == 1, result.output
+    out = tmp_path / "out"
+    assert Image.open(out / "rgb.jpg").size == (120, 80)
+    gray = Image.open(out / "gray.png")
+    assert gray.size == (48, 40) and gray.mode == "L"
+    with Image.open(out / "rgba.png") as im:
+        assert im.mode == "RGBA" and im.size == (44, 36) and np.asarray(im)[..., 3].min() >= 95
+    assert cv2.imread(str(out / "deep16.png"), cv2.IMREAD_UNCHANGED).dtype == np.uint16
+    report = json.loads((out / "gantools-report.json").read_text())
+    assert [f["file"] for f in report["failed"]] == [str(src / "broken.png")]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--scale", "2"], "upscales x4, not x2"),
+    (["--tile", "8", "--tile-overlap", "8"], "must be larger than tile_overlap"),
+    (["--model", "psnr", "--scale", "3"], "no bundled psnr model for --scale 3"),
+    (["--model", "nowhere/model"], "nowhere/model"),
+])
+def test_upscale_mistakes_end_in_one_line(model, tmp_path, args, message):
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.fromarray(photo(8, 8)).save(src / "a.png")
+    opts = {"--model": str(model)}
+    opts.update(dict(zip(args[::2], args[1::2])))
+    result = invoke("upscale", src, tmp_path / "out", *[x for kv in opts.items() for x in kv])
+    assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output
+
+
+def test_eval_uses_given_pairs_and_makes_missing_inputs(model, tmp_path):
+    data = tmp_path / "set"
+    data.mkdir()
+    hr = photo(64, 48, seed=4)
+    Image.fromarray(hr).save(data / "x_HR.png")
+    Image.fromarray(bicubic_down(hr, 4)).save(data / "x_LR.png")
+    Image.fromarray(photo(41, 30, seed=5)).save(data / "alone.png")  # no pair: input made by bicubic, sides cropped to x4
+    result = invoke("eval", "superres", "--data", data, "--model", model, "--json", tmp_path / "s.json")
+    assert result.exit_code == 0, result.output
+    rows = {r["file"]: r for r in json.loads((tmp_path / "s.json").read_text())["rows"]}
+    assert set(rows) == {"x_HR.png", "alone.png"} and rows["alone.png"]["size"] == "28x40"
+    assert all(r["psnr_y_bicubic"] > 20 for r in rows.values())
+
+
+@pytest.mark.skipif(not (SR_DATA / "Set5").is_dir(), reason="the Set5 benchmark is not next to this checkout")
+def test_bicubic_baseline_on_set5_matches_the_literature(model, tmp_path):
+    result = invoke("eval", "superres", "--data", SR_DATA / "Set5", "--model", model, "--json", tmp_path / "s.json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "s.json").read_text())["summary"]
+    assert summary["psnr_y_bicubic"] == pytest.approx(28.42, abs=0.05)
