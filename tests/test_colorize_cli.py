@@ -236,3 +236,33 @@ def test_export_a_run_in_progress(model, tmp_path):
     assert invoke("colorize", src, tmp_path / "out", "--model", tmp_path / "snap", "--quiet").exit_code == 0
     bad = invoke("export", tmp_path)
     assert bad.exit_code == 2 and "not a run folder" in bad.stderr
+
+
+def test_killed_run_leaves_only_whole_images_and_a_rerun_finishes(model, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    rng = np.random.default_rng(9)
+    for i in range(60):
+        Image.fromarray(rng.integers(0, 255, (300, 400, 3), dtype=np.uint8)).save(src / f"{i:02d}.png")
+    cmd = [sys.executable, "-m", "gantools", "colorize", str(src), str(out), "--model", str(model), "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None and len(list(out.glob("*.png"))) < 3:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    finished = sorted(out.glob("*.png"))
+    for path in finished:  # every visible output is a whole image
+        with Image.open(path) as im:
+            im.load()
+            assert im.size == (400, 300)
+    rerun = invoke("colorize", src, out, "--model", model, "--quiet")
+    assert rerun.exit_code == 0, rerun.output
+    report = json.loads((out / "gantools-report.json").read_text())
+    assert report["skipped"] == len(finished) and report["done"] == 60 - len(finished)
+    assert not [p for p in out.iterdir() if p.suffix == ".png" and p.name.startswith(".")]
