@@ -91,3 +91,16 @@ def test_bundled_colorize_card_names_its_data_and_held_out_scores():
     assert not set(source["training_files"]) & set(source["held_out_files"])
     assert card["evaluation"]["checks"] == {"psnr above gray baseline": True, "colourfulness at least 50% of the truth's": True}
     assert loaded.path.stat().st_size < 20 * 2**20
+
+
+def test_bundled_superres_x4_upscales_and_names_its_data(tmp_path):
+    loaded = weights.load("superres-x4", expect_recipe="superres")
+    card = loaded.card
+    assert card["config"]["scale"] == 4 and "Set5" in card["data_source"]["never_used_in_training"]
+    assert card["evaluation"]["Set5"]["summary"]["psnr_y"] >= 30.48  # SRCNN's figure, the floor
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (21, 34, 3), dtype=np.uint8)).save(src / "a.png")
+    result = CliRunner().invoke(main, ["upscale", str(src), str(tmp_path / "out"), "--scale", "4", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert Image.open(tmp_path / "out" / "a.png").size == (136, 84)
