@@ -36,7 +36,7 @@ def upscale_cmd(src, out, scale, model, tile, tile_overlap, glob, suffix, ext, q
         name = bundled_name(scale or 4, model)
         if name not in weights.bundled_names():
             have = sorted(n for n in weights.bundled_names() if n.startswith("superres-"))
-            raise UserError(f"no bundled {model} model for --scale {scale}; bundled: {', '.join(have) or 'none'}")
+            raise UserError(f"no bundled {model} model for --scale {scale or 4}; bundled: {', '.join(have) or 'none'}")
         model = name
     loaded = weights.load(model, expect_recipe="superres", device=dev)
     config = loaded.recipe.config
