@@ -138,6 +138,11 @@ def _to_arrays(im: Image.Image, notes: list[str]) -> Decoded:
     return Decoded(np.asarray(im.convert("RGB")), None, notes)
 
 
+def peak_value(dtype: np.dtype) -> float:
+    """The white level of an integer pixel type: 65535 for 16-bit, 255 for 8-bit."""
+    return 65535.0 if dtype == np.uint16 else 255.0
+
+
 def to_uint8(pixels: np.ndarray) -> np.ndarray:
     """16-bit -> 8-bit by rounding; 8-bit passes through."""
     if pixels.dtype == np.uint8:

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from gantools.atomic import atomic_path
-from gantools.imageio import Decoded, to_uint8
+from gantools.imageio import Decoded, peak_value, to_uint8
 
 EXTENSIONS = {"png": ".png", "jpg": ".jpg", "jpeg": ".jpg", "webp": ".webp", "tif": ".tif", "tiff": ".tif", "bmp": ".bmp"}
 SIXTEEN_BIT = (".png", ".tif", ".tiff")
@@ -25,7 +25,7 @@ def encode(image: Decoded, suffix: str, quality: int = 95) -> tuple[bytes, list[
     if alpha is not None and alpha.dtype != pixels.dtype:
         alpha = to_uint8(alpha) if pixels.dtype == np.uint8 else alpha.astype(np.uint16) * 257
     if alpha is not None and suffix in (".jpg", ".jpeg", ".bmp"):
-        peak = 65535.0 if pixels.dtype == np.uint16 else 255.0
+        peak = peak_value(pixels.dtype)
         a = alpha.astype(np.float32)[..., None] / peak
         base = pixels if pixels.ndim == 3 else pixels[..., None]
         pixels = np.round(base * a + peak * (1 - a)).astype(pixels.dtype).squeeze()

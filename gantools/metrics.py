@@ -29,3 +29,8 @@ def psnr_range(truth: np.ndarray, test: np.ndarray, data_range: float) -> float:
 def ssim_range(truth: np.ndarray, test: np.ndarray, data_range: float) -> float:
     """SSIM of one-channel float arrays (e.g. the Y channel)."""
     return float(structural_similarity(truth.astype(np.float64), test.astype(np.float64), data_range=data_range))
+
+
+def means(rows: list[dict]) -> dict[str, float]:
+    """The mean of every numeric column of per-image rows (file names and sizes left out)."""
+    return {k: float(np.mean([r[k] for r in rows])) for k, v in rows[0].items() if isinstance(v, (int, float))}

@@ -6,10 +6,13 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import torch
 from torchvision.utils import make_grid, save_image
 
 from gantools.atomic import atomic_path
+from gantools.imageio import Decoded
+from gantools.imagewrite import write
 
 
 class MetricsLog:
@@ -41,6 +44,12 @@ def save_grid(images: torch.Tensor, path: Path, nrow: int | None = None) -> None
     grid = make_grid(images.detach().float().cpu(), nrow=nrow, normalize=True, value_range=(-1, 1), padding=2)
     with atomic_path(path) as tmp:
         save_image(grid, tmp, format="png")
+
+
+def save_strip(images: list[np.ndarray], path: Path, quality: int = 92) -> None:
+    """Same-height uint8 HWC RGB pictures side by side (e.g. input | output | truth), written atomically."""
+    strip = make_grid([torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1))) for a in images], nrow=len(images), padding=4, pad_value=255)
+    write(Decoded(strip.numpy().transpose(1, 2, 0)), path, quality)
 
 
 def plot_losses(metrics_path: Path, out: Path) -> None:

@@ -73,6 +73,24 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def training_card(train_cfg, data_summary: dict | None, steps: int, processes: int, metrics: dict) -> dict:
+    """What model.json says about how a generator was trained."""
+    return {
+        "training": {
+            "data": data_summary,
+            "steps": steps,
+            "pretrain_steps": train_cfg.pretrain_steps,
+            "init": train_cfg.init or None,
+            "batch_size": train_cfg.batch_size,
+            "processes": processes,
+            "loss": train_cfg.loss if steps > train_cfg.pretrain_steps else "none (reconstruction only)",
+            "ema": train_cfg.ema_decay,
+            "seed": train_cfg.seed,
+        },
+        "metrics": metrics,
+    }
+
+
 def train(recipe_ref: str, data: str | None, out: str | Path, overrides: dict[str, Any],
           config_file: str | None = None, resume: bool = False, progress: bool = True,
           say: Callable[[str], None] = _say) -> Path:
@@ -89,20 +107,7 @@ def train(recipe_ref: str, data: str | None, out: str | Path, overrides: dict[st
         write_text(out / CONFIG_NAME, yaml.safe_dump(resolved, sort_keys=False))
 
     def card_for(steps: int, metrics: dict) -> dict:
-        return {
-            "training": {
-                "data": resolved["data_summary"],
-                "steps": steps,
-                "pretrain_steps": train_cfg.pretrain_steps,
-                "init": train_cfg.init or None,
-                "batch_size": train_cfg.batch_size,
-                "processes": trainer.dist.world_size,
-                "loss": train_cfg.loss if steps > train_cfg.pretrain_steps else "none (reconstruction only)",
-                "ema": train_cfg.ema_decay,
-                "seed": train_cfg.seed,
-            },
-            "metrics": metrics,
-        }
+        return training_card(train_cfg, resolved["data_summary"], steps, trainer.dist.world_size, metrics)
 
     # The reconstruction-only model at the end of pre-training (e.g. PSNR-oriented super-resolution).
     trainer.on_pretrained = lambda g, step: weights.export(out / PRETRAINED_NAME, recipe, g, card_for(step, trainer.last_metrics))
@@ -131,9 +136,8 @@ def export_checkpoint(run_dir: str | Path, out: str | Path | None = None) -> Pat
     state = checkpoint.load(run_dir / CHECKPOINT_NAME)
     generator = recipe.build_generator()
     generator.load_state_dict(state["ema"]["model"] if state.get("ema") else state["G"])
-    card = {"training": {"data": saved.get("data_summary"), "steps": state["step"], "batch_size": configs["train"].batch_size,
-                         "loss": configs["train"].loss, "ema": configs["train"].ema_decay, "seed": configs["train"].seed,
-                         "snapshot_of": str(run_dir.resolve())}}
+    card = training_card(configs["train"], saved.get("data_summary"), state["step"], saved.get("world_size", 1), {})
+    card["training"]["snapshot_of"] = str(run_dir.resolve())
     out = Path(out) if out else run_dir / "snapshot"
     out.mkdir(parents=True, exist_ok=True)
     weights.export(out, recipe, generator, card)

@@ -15,18 +15,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torchvision.utils import make_grid
 
 from gantools import metrics
 from gantools.config import setting
 from gantools.data import PhotoTiles, find_images, list_data
 from gantools.errors import UserError
-from gantools.imageio import Decoded, ImageError, as_channels, read_image
-from gantools.imagewrite import write as write_image
+from gantools.imageio import Decoded, ImageError, as_channels, peak_value, read_image
 from gantools.losses import l1
 from gantools.nets.patchgan import PatchGAN
 from gantools.nets.unet import UNet
 from gantools.recipe import Job, Pair, Predictor, Recipe
+from gantools.runlog import save_strip
 
 AB_SCALE = 110.0  # |a|, |b| stay below this for sRGB colours
 
@@ -94,8 +93,8 @@ class ColorizeRecipe(Recipe):
     name = "colorize"
     summary = "gray photos to colour: U-Net predicts Lab ab from L, PatchGAN judges (L, ab)"
     Config = ColorizeConfig
-    train_defaults = {"loss": "lsgan", "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "batch_size": 16, "pretrain_steps": 500,
-                      "ema_decay": 0.999, "steps": 5000}
+    train_defaults = {"loss": "lsgan", "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "batch_size": 16, "pretrain_steps": 1500,
+                      "ema_decay": 0.999, "steps": 7000}  # the bundled model's schedule
 
     def dataset(self, data: str | Path) -> PhotoTiles:
         c = self.config
@@ -180,11 +179,10 @@ class ColorizeRecipe(Recipe):
                 "colourfulness": metrics.colourfulness(coloured), "colourfulness_truth": metrics.colourfulness(truth),
             })
             if examples is not None:
-                strip = make_grid([torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1))) for a in (gray, coloured, truth)], nrow=3, padding=4, pad_value=255)
-                write_image(Decoded(strip.numpy().transpose(1, 2, 0)), Path(examples) / f"{path.stem}.jpg", 92)
+                save_strip([gray, coloured, truth], Path(examples) / f"{path.stem}.jpg")
         if not rows:
             raise UserError(f"no readable photos in '{data}'")
-        mean = {k: float(np.mean([r[k] for r in rows])) for k in rows[0] if k not in ("file", "size")}
+        mean = metrics.means(rows)
         mean["colourfulness_ratio"] = mean["colourfulness"] / max(mean["colourfulness_truth"], 1e-9)
         return {"rows": rows, "summary": mean, "skipped": skipped,
                 "checks": {"psnr above gray baseline": mean["psnr"] > mean["psnr_gray"],
@@ -202,7 +200,7 @@ class ColorizePredictor(Predictor):
         pixels = decoded.pixels
         if pixels.ndim == 2:
             pixels = cv2.cvtColor(pixels, cv2.COLOR_GRAY2RGB)
-        rgb = np.multiply(pixels, np.float32(1.0 / _peak(pixels)), dtype=np.float32)
+        rgb = np.multiply(pixels, np.float32(1.0 / peak_value(pixels.dtype)), dtype=np.float32)
         lab = rgb_to_lab(rgb)  # its L is the output's L, untouched: every detail of the input is kept
         h, w = lab.shape[:2]
         scale = min(1.0, self.recipe.config.render_size / min(h, w))
@@ -220,10 +218,6 @@ class ColorizePredictor(Predictor):
         lab[..., 1:] = cv2.resize(ab, (w, h), interpolation=cv2.INTER_LINEAR) if (rh, rw) != (h, w) else ab
         rgb = cv2.cvtColor(lab, cv2.COLOR_Lab2RGB, dst=lab)  # in place: a 12 MP photo needs no second copy
         return Decoded(_quantize(rgb, decoded.pixels.dtype), decoded.alpha, list(decoded.notes))
-
-
-def _peak(pixels: np.ndarray) -> float:
-    return 65535.0 if pixels.dtype == np.uint16 else 255.0
 
 
 def _quantize(rgb: np.ndarray, dtype: np.dtype) -> np.ndarray:

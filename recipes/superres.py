@@ -18,19 +18,18 @@ import numpy as np
 import torch
 from skimage.color import rgb2ycbcr
 from torch import nn
-from torchvision.utils import make_grid
 
 from gantools import metrics
 from gantools.config import setting
 from gantools.data import PhotoTiles, find_images, list_data
 from gantools.degrade import DEGRADATIONS, bicubic_down, bicubic_resize, degrade
 from gantools.errors import UserError
-from gantools.imageio import Decoded, ImageError, as_channels, read_image
-from gantools.imagewrite import write as write_image
+from gantools.imageio import Decoded, ImageError, as_channels, peak_value, read_image
 from gantools.losses import l1
 from gantools.nets.patchgan import PatchGAN
 from gantools.nets.srnet import CompactSR
 from gantools.recipe import Job, Pair, Predictor, Recipe
+from gantools.runlog import save_strip
 
 
 @dataclass
@@ -158,11 +157,10 @@ class SuperResRecipe(Recipe):
                          "psnr_y": metrics.psnr_range(y_hr, y_out, 255), "psnr_y_bicubic": metrics.psnr_range(y_hr, y_bic, 255),
                          "ssim_y": metrics.ssim_range(y_hr, y_out, 255), "ssim_y_bicubic": metrics.ssim_range(y_hr, y_bic, 255)})
             if examples is not None:
-                strip = make_grid([torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1))) for a in (bicubic, out, hr)], nrow=3, padding=4, pad_value=255)
-                write_image(Decoded(strip.numpy().transpose(1, 2, 0)), Path(examples) / f"{path.stem}.png", 95)
+                save_strip([bicubic, out, hr], Path(examples) / f"{path.stem}.png")
         if not rows:
             raise UserError(f"no readable images in '{data}'")
-        mean = {k: float(np.mean([r[k] for r in rows])) for k in rows[0] if k not in ("file", "size")}
+        mean = metrics.means(rows)
         return {"rows": rows, "summary": mean, "skipped": skipped, "scale": s,
                 "checks": {"PSNR above bicubic": mean["psnr_y"] > mean["psnr_y_bicubic"]}}
 
@@ -194,7 +192,7 @@ class SuperResPredictor(Predictor):
         context on every side, cut off after the forward: with the overlap at least the net's receptive radius
         the result equals the untiled one, so there are no seams."""
         c, s = self.recipe.config, self.recipe.config.scale
-        peak = 65535.0 if rgb.dtype == np.uint16 else 255.0
+        peak = peak_value(rgb.dtype)
         h, w = rgb.shape[:2]
         out = np.empty((h * s, w * s, 3), rgb.dtype)
         tile = c.tile or max(h, w)
