@@ -13,6 +13,7 @@ from gantools.cli.eval import eval_cmd
 from gantools.cli.export import export_cmd
 from gantools.cli.info import data_cmd, info_cmd, recipes_cmd
 from gantools.cli.sample import sample_cmd
+from gantools.cli.sketch2photo import sketch2photo_cmd, sketch_cmd
 from gantools.cli.train import train_cmd
 from gantools.cli.upscale import upscale_cmd
 
@@ -33,3 +34,5 @@ main.add_command(colorize_cmd)
 main.add_command(eval_cmd)
 main.add_command(export_cmd)
 main.add_command(upscale_cmd)
+main.add_command(sketch2photo_cmd)
+main.add_command(sketch_cmd)

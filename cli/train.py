@@ -39,6 +39,8 @@ def parse_extra_options(args: list[str]) -> dict:
 )
 @click.argument("recipe")
 @click.option("--data", type=click.Path(), default=None, help="Folder of training images (class subfolders for conditional recipes).")
+@click.option("--pairs", nargs=2, type=click.Path(), default=None, metavar="A B",
+              help="Paired data (sketch2photo): A/x.png is the input for B/x.png, matched by name.")
 @click.option("--out", type=click.Path(), required=True, help="Run folder: checkpoints, samples, metrics, the exported model.")
 @click.option("--steps", type=int, default=None, help="Training steps.")
 @click.option("--batch-size", type=int, default=None, help="Images per step (per process).")
@@ -50,7 +52,7 @@ def parse_extra_options(args: list[str]) -> dict:
 @click.option("--dry-run", is_flag=True, help="Check the data and print the resolved settings; train nothing.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
-def train_cmd(ctx, recipe, data, out, steps, batch_size, device, seed, config_file, assignments, resume, dry_run, quiet):
+def train_cmd(ctx, recipe, data, pairs, out, steps, batch_size, device, seed, config_file, assignments, resume, dry_run, quiet):
     """Train RECIPE on --data, writing checkpoints and the final model.safetensors + model.json to --out.
 
     Any recipe or trainer setting is also an option: --arch mlp, --conditional, --lr-g 1e-4,
@@ -60,6 +62,10 @@ def train_cmd(ctx, recipe, data, out, steps, batch_size, device, seed, config_fi
 
     overrides = parse_extra_options(ctx.args)
     overrides.update(parse_assignments(assignments))
+    if pairs:
+        if data:
+            raise UserError("give either --data or --pairs, not both")
+        data, overrides["targets"] = pairs
     for key, value in (("steps", steps), ("batch_size", batch_size), ("device", device), ("seed", seed)):
         if value is not None:
             overrides[key] = value

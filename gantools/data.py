@@ -114,9 +114,22 @@ def fit_square(pixels: np.ndarray, size: int) -> np.ndarray:
     return resized[top : top + size, left : left + size]
 
 
-def load_square(path: Path, channels: int, size: int) -> np.ndarray:
-    """One training image as HWC uint8 with `channels` channels at size x size."""
-    return fit_square(as_channels(read_image(path), channels), size)
+def pad_square(pixels: np.ndarray, size: int, background: int = 255) -> np.ndarray:
+    """The whole image, centred on a `background` square, resized to size x size: objects keep every part."""
+    h, w = pixels.shape[:2]
+    side = max(h, w)
+    top, left = (side - h) // 2, (side - w) // 2
+    pad = ((top, side - h - top), (left, side - w - left)) + ((0, 0),) * (pixels.ndim - 2)
+    square = np.pad(pixels, pad, constant_values=background)
+    interp = cv2.INTER_AREA if side > size else cv2.INTER_CUBIC
+    resized = cv2.resize(square, (size, size), interpolation=interp)
+    return resized[..., None] if resized.ndim == 2 else resized
+
+
+def load_square(path: Path, channels: int, size: int, fit: str = "crop") -> np.ndarray:
+    """One training image as HWC uint8 with `channels` channels at size x size: centre crop or white padding."""
+    pixels = as_channels(read_image(path), channels)
+    return pad_square(pixels, size) if fit == "pad" else fit_square(pixels, size)
 
 
 class SquareImages(Dataset):
@@ -126,8 +139,9 @@ class SquareImages(Dataset):
     are decoded on the fly; a file that fails there is replaced by its neighbour and logged by name.
     """
 
-    def __init__(self, listing: Listing, channels: int, size: int, preload: bool | None = None, workers: int = 4):
-        self.listing, self.channels, self.size = listing, channels, size
+    def __init__(self, listing: Listing, channels: int, size: int, preload: bool | None = None, workers: int = 4,
+                 fit: str = "crop"):
+        self.listing, self.channels, self.size, self.fit = listing, channels, size, fit
         if preload is None:
             preload = len(listing.files) * channels * size * size <= PRELOAD_LIMIT_BYTES
         self.cache: np.ndarray | None = None
@@ -152,7 +166,7 @@ class SquareImages(Dataset):
     def _preload(self, workers: int) -> None:
         def load(path: Path):
             try:
-                return load_square(path, self.channels, self.size)
+                return load_square(path, self.channels, self.size, self.fit)
             except ImageError as exc:
                 return str(exc)
 
@@ -188,7 +202,7 @@ class SquareImages(Dataset):
         for attempt in range(len(self)):
             i = (index + attempt) % len(self)
             try:
-                pixels = load_square(self.listing.files[i], self.channels, self.size)
+                pixels = load_square(self.listing.files[i], self.channels, self.size, self.fit)
                 label = self.listing.labels[i] if self.listing.labels is not None else -1
                 return torch.from_numpy(np.ascontiguousarray(pixels.transpose(2, 0, 1))), label
             except ImageError as exc:

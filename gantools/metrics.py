@@ -34,3 +34,20 @@ def ssim_range(truth: np.ndarray, test: np.ndarray, data_range: float) -> float:
 def means(rows: list[dict]) -> dict[str, float]:
     """The mean of every numeric column of per-image rows (file names and sizes left out)."""
     return {k: float(np.mean([r[k] for r in rows])) for k, v in rows[0].items() if isinstance(v, (int, float))}
+
+
+def frechet_distance(feats_a: np.ndarray, feats_b: np.ndarray) -> float:
+    """FID (Heusel et al. 2017) between two sets of features (N x D): Gaussians fitted to each, compared.
+
+    With fewer samples than feature dimensions the covariances are singular; the matrix square root
+    is still defined (tiny imaginary parts from rounding are dropped), but the figure is biased upward."""
+    from scipy import linalg
+
+    mu_a, mu_b = feats_a.mean(0), feats_b.mean(0)
+    cov_a, cov_b = np.cov(feats_a, rowvar=False), np.cov(feats_b, rowvar=False)
+    covmean, _ = linalg.sqrtm(cov_a @ cov_b, disp=False)
+    if not np.isfinite(covmean).all():  # nearly singular product: the usual remedy, a small ridge
+        ridge = np.eye(cov_a.shape[0]) * 1e-6
+        covmean = linalg.sqrtm((cov_a + ridge) @ (cov_b + ridge))
+    covmean = covmean.real
+    return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a) + np.trace(cov_b) - 2.0 * np.trace(covmean))

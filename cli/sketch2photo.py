@@ -1,0 +1,51 @@
+"""`gantools sketch2photo IN OUT` (drawings to photos) and `gantools sketch IN OUT` (photos to drawings)."""
+
+from __future__ import annotations
+
+import click
+
+from gantools.cli.runner_options import finish, run_options, runner_options
+
+
+@click.command("sketch2photo", short_help="Turn line drawings into photos: a file or a folder, tree mirrored.")
+@click.argument("src", type=click.Path())
+@click.argument("out", type=click.Path())
+@click.option("--model", default="sketch2photo", show_default=True, help="Bundled name, run folder, or model file.")
+@click.option("--render-size", type=int, default=None, help="Longer side the drawing is drawn at (default: the model's training scale).")
+@runner_options
+def sketch2photo_cmd(src, out, model, render_size, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device,
+                     report_path, quiet):
+    """Turn each drawing of SRC (an image or a folder) into a photo in OUT, at the drawing's size.
+
+    Scans and phone photos of drawings are cleaned first (paper tone, line width); a colour photo given
+    as a drawing is sketched first, with a note in the report."""
+    from dataclasses import replace
+
+    from gantools import batch, weights
+    from gantools.device import resolve_device
+    from gantools.errors import UserError
+
+    dev = resolve_device(device)
+    loaded = weights.load(model, expect_recipe="sketch2photo", device=dev)
+    if render_size is not None:
+        if render_size < 16:
+            raise UserError("--render-size must be at least 16")
+        loaded.recipe.config = replace(loaded.recipe.config, render_size=render_size)
+    predictor = loaded.recipe.predictor(loaded.generator, dev)
+    report = batch.run(predictor, src, out, run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet))
+    finish(report, out, report_path)
+
+
+@click.command("sketch", short_help="Make line drawings from photos (XDoG pencil or Canny edges).")
+@click.argument("src", type=click.Path())
+@click.argument("out", type=click.Path())
+@click.option("--style", type=click.Choice(["xdog", "canny"]), default="xdog", show_default=True,
+              help="xdog: pencil-like lines and shading; canny: thin edges only.")
+@runner_options
+def sketch_cmd(src, out, style, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device, report_path, quiet):
+    """Write a line drawing of each photo of SRC into OUT (gray, dark lines on white, same size)."""
+    from gantools import batch
+    from gantools.sketch import SketchMaker
+
+    report = batch.run(SketchMaker(style), src, out, run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet))
+    finish(report, out, report_path)

@@ -1,0 +1,191 @@
+"""sketch2photo: sketch extraction and drawing clean-up, paired data, the recipe's any-size inference,
+bad drawings reported by name, and the `sketch`, `sketch2photo`, `train --pairs` and `eval` commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from gantools import sketch
+from gantools.cli.main import main
+from gantools.imageio import ImageError
+from gantools.pairs import PairedSquares, match_pairs
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def object_photo(size: int = 48, seed: int = 0) -> np.ndarray:
+    """A coloured disc and bar on white: a cut-out object, as the training photos are."""
+    rng = np.random.default_rng(seed)
+    img = np.full((size, size, 3), 255, np.uint8)
+    yy, xx = np.mgrid[:size, :size]
+    c = rng.integers(size // 3, 2 * size // 3, 2)
+    img[(yy - c[0]) ** 2 + (xx - c[1]) ** 2 < (size // 5) ** 2] = rng.integers(0, 200, 3)
+    img[size // 6 : size // 6 + 4, 4:-4] = rng.integers(0, 200, 3)
+    return img
+
+
+def drawing(h: int = 60, w: int = 90, paper: int = 235, ink: int = 50, width: int = 2) -> np.ndarray:
+    d = np.full((h, w), paper, np.uint8)
+    d[10:50, 20 : 20 + width] = ink
+    d[30 : 30 + width, 5:85] = ink
+    return d
+
+
+def test_xdog_and_canny_draw_dark_lines_on_white_along_edges():
+    photo = object_photo(64)
+    for style in sketch.STYLES:
+        lines = sketch.extract(photo, style)
+        assert lines.shape == photo.shape[:2] and lines.dtype == np.uint8
+        assert np.median(lines) == 255  # paper stays white
+        edges = np.abs(np.diff(photo.astype(int).sum(2), axis=1)) > 60
+        assert (lines[:, 1:][edges] < 128).mean() > 0.3  # ink lies on the photo's edges
+        assert (lines < 128).mean() < 0.3
+
+
+def test_training_jitter_changes_the_lines():
+    photo = object_photo(96)
+    for style in sketch.STYLES:
+        ink = [int((sketch.extract(photo, style, np.random.default_rng(s)) < 128).sum()) for s in range(8)]
+        assert max(ink) > 1.2 * min(ink), (style, ink)  # thicker and thinner lines, not one drawing
+
+
+def test_shaded_paper_becomes_white_and_lines_stay():
+    d = drawing().astype(np.float32) * np.linspace(0.6, 1.0, 90)[None, :]  # a phone photo's shading
+    clean, notes = sketch.normalise_drawing(d.astype(np.uint8))
+    assert clean[55:, :].min() > 200  # paper: white from the dark end to the light end
+    assert clean[10:50, 20:22].max() < 100 and clean[30:32, 5:85].max() < 100
+    assert notes == []
+
+
+def test_light_lines_on_dark_paper_are_inverted():
+    clean, notes = sketch.normalise_drawing(255 - drawing())
+    assert clean[0, 0] > 200 and clean[20, 20] < 100
+    assert any("inverted" in n for n in notes)
+
+
+def test_thick_lines_are_thinned_to_the_trained_width():
+    clean, notes = sketch.normalise_drawing(drawing(120, 120, 255, 0, width=16))
+    assert sketch.line_width(clean) <= sketch.MAX_LINE_WIDTH + 1
+    assert any("thinned" in n for n in notes)
+
+
+@pytest.mark.parametrize("tone", [0, 255, 128])
+def test_flat_pictures_are_refused(tone):
+    with pytest.raises(ImageError, match="nothing drawn"):
+        sketch.normalise_drawing(np.full((30, 40), tone, np.uint8))
+
+
+def test_pairs_are_matched_by_name_and_mismatched_shapes_skipped(tmp_path):
+    a, b = tmp_path / "A", tmp_path / "B"
+    (a / "sub").mkdir(parents=True)
+    (b / "sub").mkdir(parents=True)
+    Image.fromarray(drawing(40, 40)).save(a / "x.png")
+    Image.fromarray(object_photo(80)).save(b / "x.jpg")  # same shape, twice the size: fine
+    Image.fromarray(drawing(40, 40)).save(a / "sub" / "y.png")
+    Image.fromarray(object_photo(40)[:, :20]).save(b / "sub" / "y.png")  # half as wide: skipped
+    Image.fromarray(drawing(40, 40)).save(a / "lonely.png")
+    Image.fromarray(object_photo(40)).save(b / "other.png")
+    listing = match_pairs(a, b)
+    assert listing.only_a == ["lonely"] and listing.only_b == ["other"]
+    data = PairedSquares(listing, 32)
+    assert len(data) == 1 and data[0][0].shape == (4, 32, 32)
+    assert "different shapes" in listing.skipped[0][1]
+    assert "lonely" in listing.describe()
+
+
+def test_pairs_without_a_common_name_are_a_user_error(tmp_path):
+    for side, name in (("A", "a.png"), ("B", "b.png")):
+        (tmp_path / side).mkdir()
+        Image.fromarray(object_photo(20)).save(tmp_path / side / name)
+    result = invoke("train", "sketch2photo", "--pairs", tmp_path / "A", tmp_path / "B", "--out", tmp_path / "run")
+    assert result.exit_code == 2 and "no file name is in both" in result.output
+
+
+def test_pairs_for_a_recipe_without_paired_training_is_a_user_error(tmp_path):
+    result = invoke("train", "dcgan", "--pairs", tmp_path, tmp_path, "--out", tmp_path / "run")
+    assert result.exit_code == 2 and "targets" in result.output
+
+
+TINY = ["--batch-size", 2, "--size", 32, "--load-size", 40, "--base", 8, "--depth", 3, "--d-base", 8, "--render-size", 48, "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    root = tmp_path_factory.mktemp("s2p")
+    photos = root / "photos"
+    photos.mkdir()
+    for i in range(4):
+        Image.fromarray(object_photo(48, i)).save(photos / f"{i}.png")
+    result = invoke("train", "sketch2photo", "--data", photos, "--out", root / "run", "--steps", 3, *TINY)
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def test_any_drawing_becomes_a_photo_of_its_size_and_bad_ones_are_reported(model, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.fromarray(drawing(61, 97)).save(src / "odd size.png")
+    Image.fromarray(drawing(300, 200)).save(src / "big.png")
+    Image.fromarray(255 - drawing(20, 30)).save(src / "chalk.png")
+    photo = object_photo(50)
+    photo[20:30, 20:30] = (200, 30, 30)
+    Image.fromarray(photo).save(src / "photo.jpg")
+    tinted = np.dstack([drawing(40, 60, 240), drawing(40, 60, 222), drawing(40, 60, 196)])  # warm light on paper
+    Image.fromarray(tinted).save(src / "tinted paper.jpg")
+    Image.new("L", (30, 30), 255).save(src / "blank.png")
+    Image.new("L", (30, 30), 0).save(src / "black.png")
+    (src / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    la = np.dstack([drawing(40, 40), np.full((40, 40), 255, np.uint8)])
+    Image.fromarray(la, "LA").save(src / "with alpha.png")
+    before = {p.name: p.read_bytes() for p in src.iterdir()}
+    out = tmp_path / "out"
+    result = invoke("sketch2photo", src, out, "--model", model / "run", "--quiet")
+    assert result.exit_code == 1, result.output  # some inputs failed, the rest were done
+    report = json.loads((out / "gantools-report.json").read_text())
+    failed = {Path(f["file"]).name: f["reason"] for f in report["failed"]}
+    assert set(failed) == {"blank.png", "black.png", "broken.png"}
+    assert "blank" in failed["blank.png"] and "black" in failed["black.png"]
+    notes = {Path(n["file"]).name: " ".join(n["notes"]) for n in report["notes"]}
+    assert "colour photo" in notes["photo.jpg"] and "inverted" in notes["chalk.png"]
+    assert "tinted paper.jpg" not in notes  # a drawing, though not on white
+    for name, size in (("odd size.png", (97, 61)), ("big.png", (200, 300)), ("chalk.png", (30, 20)), ("photo.jpg", (50, 50)),
+                       ("with alpha.png", (40, 40)), ("tinted paper.jpg", (60, 40))):
+        with Image.open(out / name) as im:
+            assert im.size == size and im.mode == "RGB", name
+    assert {p.name: p.read_bytes() for p in src.iterdir()} == before  # inputs untouched
+
+
+def test_sketch_command_writes_gray_drawings(model, tmp_path):
+    src = tmp_path / "photos"
+    src.mkdir()
+    Image.fromarray(object_photo(40)).save(src / "a.png")
+    for style in ("xdog", "canny"):
+        result = invoke("sketch", src, tmp_path / style, "--style", style, "--quiet")
+        assert result.exit_code == 0, result.output
+        with Image.open(tmp_path / style / "a.png") as im:
+            assert im.mode == "L" and im.size == (40, 40)
+
+
+def test_paired_training_and_eval(model, tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(3):
+        Image.fromarray(object_photo(48, 10 + i)).save(photos / f"p{i}.png")
+    assert invoke("sketch", photos, tmp_path / "A", "--quiet").exit_code == 0
+    (tmp_path / "A" / "gantools-report.json").unlink()
+    result = invoke("train", "sketch2photo", "--pairs", tmp_path / "A", photos, "--out", tmp_path / "run", "--steps", 2, *TINY)
+    assert result.exit_code == 0, result.output
+    assert "3 pairs" in result.output
+    result = invoke("eval", "sketch2photo", "--data", photos, "--model", tmp_path / "run", "--json", tmp_path / "e.json")
+    assert result.exit_code == 0, result.output
+    scores = json.loads((tmp_path / "e.json").read_text())
+    assert len(scores["rows"]) == 3 and 0 < scores["summary"]["psnr"] < 100
+    assert "fid" in scores["summary"]
