@@ -31,6 +31,13 @@ def ssim_range(truth: np.ndarray, test: np.ndarray, data_range: float) -> float:
     return float(structural_similarity(truth.astype(np.float64), test.astype(np.float64), data_range=data_range))
 
 
+def detail(gray: np.ndarray) -> float:
+    """Mean absolute Laplacian: how much fine texture an image holds (blur lowers it, noise raises it)."""
+    import cv2
+
+    return float(np.abs(cv2.Laplacian(np.asarray(gray, np.float32), cv2.CV_32F)).mean())
+
+
 def means(rows: list[dict]) -> dict[str, float]:
     """The mean of every numeric column of per-image rows (file names and sizes left out)."""
     return {k: float(np.mean([r[k] for r in rows])) for k, v in rows[0].items() if isinstance(v, (int, float))}
@@ -45,7 +52,7 @@ def frechet_distance(feats_a: np.ndarray, feats_b: np.ndarray) -> float:
 
     mu_a, mu_b = feats_a.mean(0), feats_b.mean(0)
     cov_a, cov_b = np.cov(feats_a, rowvar=False), np.cov(feats_b, rowvar=False)
-    covmean, _ = linalg.sqrtm(cov_a @ cov_b, disp=False)
+    covmean = linalg.sqrtm(cov_a @ cov_b)
     if not np.isfinite(covmean).all():  # nearly singular product: the usual remedy, a small ridge
         ridge = np.eye(cov_a.shape[0]) * 1e-6
         covmean = linalg.sqrtm((cov_a + ridge) @ (cov_b + ridge))

@@ -144,7 +144,8 @@ class SuperResRecipe(Recipe):
         return SuperResPredictor(self, generator, device)
 
     def evaluate(self, predictor: "SuperResPredictor", data: Path, max_side: int, examples: Path | None) -> dict:
-        """PSNR/SSIM on Y with a border of `scale` pixels cropped, as the literature reports them; bicubic
+        """PSNR/SSIM on Y with a border of `scale` pixels cropped, as the literature reports them, and the
+        fine texture kept (mean |Laplacian| of Y relative to the original's: what a GAN model adds); bicubic
         (PIL, antialiased) on the same inputs as the baseline. A folder of NAME_HR.png + NAME_LR.png pairs
         uses the given inputs when their ratio is the model's scale; otherwise inputs are made from each
         image by bicubic downscaling. Images are scored at full size (max_side is not used)."""
@@ -168,7 +169,10 @@ class SuperResRecipe(Recipe):
             y_hr, y_out, y_bic = (luma(a)[crop] for a in (hr, out, bicubic))
             rows.append({"file": str(path.relative_to(data)), "size": f"{hr.shape[1]}x{hr.shape[0]}",
                          "psnr_y": metrics.psnr_range(y_hr, y_out, 255), "psnr_y_bicubic": metrics.psnr_range(y_hr, y_bic, 255),
-                         "ssim_y": metrics.ssim_range(y_hr, y_out, 255), "ssim_y_bicubic": metrics.ssim_range(y_hr, y_bic, 255)})
+                         "ssim_y": metrics.ssim_range(y_hr, y_out, 255), "ssim_y_bicubic": metrics.ssim_range(y_hr, y_bic, 255),
+                         # Fine texture relative to the original's: 1 = as much as the truth, below = smoother.
+                         "detail_ratio": metrics.detail(y_out) / max(metrics.detail(y_hr), 1e-9),
+                         "detail_ratio_bicubic": metrics.detail(y_bic) / max(metrics.detail(y_hr), 1e-9)})
             if examples is not None:
                 save_strip([bicubic, out, hr], Path(examples) / f"{path.stem}.png")
         if not rows:

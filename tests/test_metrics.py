@@ -28,3 +28,26 @@ def test_psnr_and_ssim():
     assert abs(metrics.ssim(a, a) - 1.0) < 1e-9
     b = np.clip(a.astype(int) + 5, 0, 255).astype(np.uint8)
     assert 30 < metrics.psnr(a, b) < 40 and metrics.ssim(a, b) < 1.0
+
+
+def test_frechet_distance_of_gaussians_matches_the_closed_form():
+    rng = np.random.default_rng(0)
+    a = rng.normal(0.0, 1.0, (4000, 4))
+    b = rng.normal(0.5, 2.0, (4000, 4))
+    # N(0, I) vs N(0.5, 4I) in 4-D: |mu|^2 + tr(I + 4I - 2 * 2I) = 4 * 0.25 + 4 * 1 = 5.
+    assert abs(metrics.frechet_distance(a, b) - 5.0) < 0.3
+    assert abs(metrics.frechet_distance(a, a)) < 1e-6
+
+
+def test_frechet_distance_with_fewer_samples_than_dimensions_is_finite():
+    rng = np.random.default_rng(1)
+    fid = metrics.frechet_distance(rng.normal(size=(10, 64)), rng.normal(size=(10, 64)))
+    assert np.isfinite(fid) and fid > 0
+
+
+def test_detail_is_lower_for_blurred_images():
+    import cv2
+
+    noise = np.random.default_rng(2).integers(0, 255, (64, 64)).astype(np.float32)
+    assert metrics.detail(cv2.GaussianBlur(noise, (0, 0), 2)) < 0.5 * metrics.detail(noise)
+    assert metrics.detail(np.full((8, 8), 7.0)) == 0.0
