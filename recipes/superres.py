@@ -46,7 +46,7 @@ class SuperResConfig:
     d_base: int = setting("PatchGAN channels", 32)
     d_spectral_norm: bool = setting("spectral norm on D's convs", True)
     d_highpass: float = setting("D judges the image minus its 3x3 local mean, times this gain (0 = the image itself)", 8.0)
-    l1_weight: float = setting("weight of L1 against the adversarial loss", 100.0)
+    l1_weight: float = setting("weight of L1 against the adversarial loss (bundled GAN models: 30)", 30.0)
     tile: int = setting("inference: input tile side in pixels (0 = whole image at once)", 256)
     tile_overlap: int = setting("inference: context pixels on each side of a tile, cut off after the forward", 24)
 

@@ -104,3 +104,21 @@ def test_bundled_superres_x4_upscales_and_names_its_data(tmp_path):
     result = CliRunner().invoke(main, ["upscale", str(src), str(tmp_path / "out"), "--scale", "4", "--quiet"])
     assert result.exit_code == 0, result.output
     assert Image.open(tmp_path / "out" / "a.png").size == (136, 84)
+
+
+def test_bundled_superres_gan_models_trade_psnr_for_texture(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.fromarray(np.random.default_rng(1).integers(0, 255, (13, 22, 3), dtype=np.uint8)).save(src / "a.png")
+    for scale in (2, 4):
+        gan = weights.load(f"superres-x{scale}-gan", expect_recipe="superres").card
+        psnr = weights.load(f"superres-x{scale}", expect_recipe="superres").card
+        assert gan["config"]["scale"] == scale and gan["training"]["loss"] == "hinge"
+        for name in ("Set5", "Set14"):
+            g, p = gan["evaluation"][name]["summary"], psnr["evaluation"][name]["summary"]
+            assert g["psnr_y"] > g["psnr_y_bicubic"]  # still far better than bicubic ...
+            assert g["detail_ratio"] > p["detail_ratio"]  # ... with more of the original's fine texture
+        out = tmp_path / f"x{scale}"
+        result = CliRunner().invoke(main, ["upscale", str(src), str(out), "--scale", str(scale), "--model", "gan", "--quiet"])
+        assert result.exit_code == 0, result.output
+        assert Image.open(out / "a.png").size == (22 * scale, 13 * scale)
