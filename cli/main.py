@@ -7,6 +7,7 @@ import logging
 import click
 
 import gantools
+from gantools.cli.augment import augment_cmd
 from gantools.cli.colorize import colorize_cmd
 from gantools.cli.errors import Group
 from gantools.cli.eval import eval_cmd
@@ -36,3 +37,4 @@ main.add_command(export_cmd)
 main.add_command(upscale_cmd)
 main.add_command(sketch2photo_cmd)
 main.add_command(sketch_cmd)
+main.add_command(augment_cmd)

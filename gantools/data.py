@@ -73,6 +73,8 @@ def list_data(root: str | Path, conditional: bool) -> Listing:
         return Listing(root, files, None, [], [])
     classes = sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
     loose = [p.name for p in root.iterdir() if is_image_file(p)]
+    if (root / "manifest.csv").is_file():  # a `gantools augment` export is a dataset too: its sample grid is not data
+        loose = [name for name in loose if name != "report-samples.png"]
     if loose:
         raise UserError(
             f"'{root}' holds {len(loose)} image(s) directly (e.g. {loose[0]}); a class-conditional run needs one subfolder per class"

@@ -13,6 +13,7 @@ from gantools.losses import ADVERSARIAL_LOSSES, LABELLED_LOSSES
 @dataclass
 class TrainConfig:
     steps: int = setting("training iterations, pre-training and D warm-up included", 2000)
+    minutes: float = setting("also stop (and export) after this many minutes of training; 0 = no time limit", 0.0)
     batch_size: int = setting("images per step and per process", 64)
     lr_g: float = setting("generator learning rate (Adam)", 2e-4)
     lr_d: float = setting("discriminator learning rate (Adam); differs from lr_g for TTUR", 2e-4)
@@ -42,6 +43,8 @@ class TrainConfig:
     preview: int = setting("images in each sample grid", 64)
 
     def __post_init__(self):
+        if self.minutes < 0:
+            raise ValueError("minutes must not be negative")
         if self.loss not in ADVERSARIAL_LOSSES:
             raise ValueError(f"loss must be one of {', '.join(ADVERSARIAL_LOSSES)}, got '{self.loss}'")
         for name in ("steps", "batch_size", "d_steps", "r1_every", "log_every", "checkpoint_every", "preview"):

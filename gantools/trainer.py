@@ -121,8 +121,10 @@ class Trainer:
         bar = tqdm(total=cfg.steps, initial=self.step, disable=not self.progress, desc=f"train {self.recipe.name}",
                    unit="step", dynamic_ncols=True, mininterval=interval)
         self._last_log_time, self._last_log_step = time.perf_counter(), self.step
+        deadline = time.perf_counter() + 60.0 * cfg.minutes if cfg.minutes else None
+        out_of_time = False
         try:
-            while self.step < cfg.steps:
+            while self.step < cfg.steps and not out_of_time:
                 self._set_learning_rates()
                 if self.step < cfg.pretrain_steps:
                     stats = self._pretrain_step(next(batches))
@@ -132,7 +134,9 @@ class Trainer:
                 self.step += 1
                 self._accumulate(stats)
                 bar.update(1)
-                last = self.step == cfg.steps
+                if deadline is not None and self.step % 10 == 0:  # every rank stops at the same step
+                    out_of_time = distributed.any_rank(self.dist, torch.tensor(time.perf_counter() > deadline))
+                last = self.step == cfg.steps or out_of_time
                 if self.step % cfg.log_every == 0 or last:
                     self._log(bar)
                 if self.is_main and self.out_dir and ((cfg.sample_every and self.step % cfg.sample_every == 0) or last):

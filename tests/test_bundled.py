@@ -122,3 +122,25 @@ def test_bundled_superres_gan_models_trade_psnr_for_texture(tmp_path):
         result = CliRunner().invoke(main, ["upscale", str(src), str(out), "--scale", str(scale), "--model", "gan", "--quiet"])
         assert result.exit_code == 0, result.output
         assert Image.open(out / "a.png").size == (22 * scale, 13 * scale)
+
+
+def test_bundled_sketch2photo_beats_its_l1_twin_on_fid_and_draws(tmp_path):
+    loaded = weights.load("sketch2photo", expect_recipe="sketch2photo")
+    card = loaded.card
+    source = card["data_source"]
+    assert source["training_images"] == len(source["training_files"]) and source["held_out_files"]
+    assert not set(source["training_files"]) & set(source["held_out_files"])
+    gan = card["evaluation"]["held_out"]["summary"]
+    l1_only = card["evaluation"]["same_generator_trained_with_L1_alone_same_steps"]["summary"]
+    assert gan["fid"] < l1_only["fid"]  # what the discriminator is for
+    assert loaded.path.stat().st_size < 20 * 2**20
+    src = tmp_path / "in"
+    src.mkdir()
+    drawing = np.full((70, 50), 255, np.uint8)
+    drawing[10:60, 24:27] = 0
+    drawing[30:33, 5:45] = 0
+    Image.fromarray(drawing).save(src / "cross.png")
+    result = CliRunner().invoke(main, ["sketch2photo", str(src), str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    with Image.open(tmp_path / "out" / "cross.png") as im:
+        assert im.size == (50, 70) and im.mode == "RGB"

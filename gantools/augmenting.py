@@ -1,0 +1,329 @@
+"""`gantools augment`: grow a class-folder dataset with GAN samples, classic augmentations, or both.
+
+Every synthetic image is written into a class folder named like its source class, listed in
+manifest.csv with what it takes to make it again (source, seed, model, truncation, origin), and
+checked against the training images of its class so near-copies are dropped and redrawn.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from gantools import classic, memorization
+from gantools.data import Listing, check_classes, list_data, load_square
+from gantools.errors import UserError
+from gantools.imageio import ImageError
+from gantools.runlog import save_grid
+from gantools.synth_export import BALANCES, Row, SynthWriter, check_out_folder, class_counts
+
+MODES = ("gan", "classic", "mix")
+REPORT_NAME = "report.json"
+MAX_REDRAWS = 20  # rounds of redrawing near-copies before giving up on a class
+
+
+@dataclass
+class AugmentOptions:
+    dataset: Path
+    n: int
+    out: Path
+    mode: str = "gan"
+    balance: str = "equal"
+    model: str | None = None
+    run_dir: Path | None = None
+    steps: int | None = None
+    minutes: float | None = None
+    export_size: int | None = None  # None: the training resolution; 0: the dataset's typical size
+    truncation: float | None = None
+    policy: str = "medium"
+    seed: int = 0
+    overwrite: bool = False
+    copy_threshold: float = memorization.DEFAULT_THRESHOLD
+    progress: bool = True
+
+
+def default_out(dataset: Path) -> Path:
+    return dataset.resolve().parent / f"{dataset.resolve().name}_synth"
+
+
+def default_run(dataset: Path) -> Path:
+    return dataset.resolve().parent / f"{dataset.resolve().name}_gan"
+
+
+def check_options(o: AugmentOptions) -> Listing:
+    """Every user mistake found before any work starts; returns the dataset's listing."""
+    if o.mode not in MODES:
+        raise UserError(f"--mode must be one of {', '.join(MODES)}")
+    if o.balance not in BALANCES:
+        raise UserError(f"--balance must be one of {', '.join(BALANCES)}")
+    if o.n < 1:
+        raise UserError(f"--n must be at least 1 (got {o.n})")
+    if o.truncation is not None and o.truncation <= 0:
+        raise UserError("--truncation must be positive (e.g. 1.0; smaller: less variety, higher fidelity)")
+    if o.export_size is not None and o.export_size < 0:
+        raise UserError("--export-size must be a positive number of pixels, or 0 for the dataset's typical size")
+    if not 0 < o.copy_threshold <= 1:
+        raise UserError("--copy-threshold must be in (0, 1]")
+    if not o.dataset.is_dir():
+        raise UserError(f"--dataset '{o.dataset}' is not a folder")
+    listing = list_data(o.dataset, conditional=True)
+    check_classes(listing)
+    if o.out.resolve() == o.dataset.resolve() or o.dataset.resolve() in o.out.resolve().parents:
+        raise UserError("--out must not be the dataset folder or inside it")
+    check_out_folder(o.out, o.overwrite)
+    return listing
+
+
+def real_images(listing: Listing, size: int, channels: int, fit: str) -> dict[str, list[tuple[Path, np.ndarray]]]:
+    """The readable images of each class at the export size (unreadable ones are already in listing.skipped)."""
+    per_class: dict[str, list[tuple[Path, np.ndarray]]] = {c: [] for c in listing.classes}
+    for path, label in zip(listing.files, listing.labels or []):
+        try:
+            pixels = load_square(path, channels, size, fit)
+        except ImageError as exc:
+            listing.skipped.append((str(path), str(exc)))
+            continue
+        per_class[listing.classes[label]].append((path, pixels[..., 0] if channels == 1 else pixels))
+    return per_class
+
+
+def typical_size(listing: Listing) -> int:
+    from gantools.recipes.augment import typical_side
+
+    return typical_side(listing.files)
+
+
+def load_or_train(o: AugmentOptions, listing: Listing, say):
+    """The augment model to sample from: --model (checked against the dataset's classes) or a new run."""
+    from gantools import runs, weights
+
+    if o.model:
+        loaded = weights.load(o.model, expect_recipe="augment")
+        if list(loaded.recipe.classes) != list(listing.classes):
+            raise UserError(f"--model '{o.model}' was trained on classes {loaded.recipe.classes}, "
+                            f"but '{o.dataset}' has {listing.classes}")
+        return loaded, 0.0
+    run = o.run_dir or default_run(o.dataset)
+    overrides = {"seed": o.seed}
+    if o.steps is not None:
+        overrides["steps"] = o.steps
+    if o.minutes is not None:
+        overrides["minutes"] = o.minutes
+    say(f"training a class-conditional GAN in {run} (reuse it with --model {run})")
+    start = time.perf_counter()
+    runs.train("augment", str(o.dataset), run, overrides, progress=o.progress, say=say)
+    minutes = (time.perf_counter() - start) / 60.0
+    return weights.load(run, expect_recipe="augment"), minutes
+
+
+def _resize(image: np.ndarray, size: int) -> np.ndarray:
+    if image.shape[0] == size and image.shape[1] == size:
+        return image
+    interp = cv2.INTER_AREA if image.shape[0] > size else cv2.INTER_CUBIC
+    return cv2.resize(image, (size, size), interpolation=interp)
+
+
+def gan_images(sampler, label: int, seeds: list[int], truncation: float | None) -> list[np.ndarray]:
+    """One image per seed: z from that seed alone, so any image can be made again from the manifest."""
+    from gantools.recipes.augment import truncated_noise
+    from gantools.sampling import to_uint8
+
+    z = torch.cat([truncated_noise(1, sampler.z_dim, truncation, torch.Generator().manual_seed(s)) for s in seeds])
+    images = to_uint8(sampler.generate(z, torch.full((len(seeds),), label, dtype=torch.long)))
+    return [im[..., 0] if im.shape[2] == 1 else im for im in images]
+
+
+def run_augment(o: AugmentOptions, say=print) -> dict:
+    listing = check_options(o)
+    say(listing.describe())
+    loaded, train_minutes = (None, 0.0)
+    if o.mode in ("gan", "mix"):
+        loaded, train_minutes = load_or_train(o, listing, say)
+        cfg = loaded.recipe.config
+        train_size, channels, fit, model_id = cfg.size, loaded.recipe.channels, cfg.fit, str(loaded.path)
+        sampler = loaded.recipe.predictor(loaded.generator, torch.device("cpu"))
+    else:
+        from gantools.recipes.augment import _looks_gray, size_for, typical_side
+
+        train_size, fit, model_id, sampler = size_for(typical_side(listing.files)), "crop", "", None
+        channels = 1 if _looks_gray(listing.files) else 3
+    size = train_size if o.export_size is None else (o.export_size or typical_size(listing))
+    real = real_images(listing, size, channels, fit)
+    counts = class_counts({c: len(v) for c, v in real.items()}, o.n, o.balance)
+    pipeline = classic.policy(o.policy, size) if o.mode in ("classic", "mix") else None
+    o.out.mkdir(parents=True, exist_ok=True)
+    writer = SynthWriter(o.out)
+    start = time.perf_counter()
+    dropped: dict[str, int] = {}
+    grids = []
+    next_seed = o.seed * 10_000_019  # seeds of different --seed runs never meet
+    for label, cls in enumerate(listing.classes):
+        guard = memorization.NearestTraining([im for _, im in real[cls]])
+        kept: list[tuple[np.ndarray, Row]] = []
+        dropped[cls] = 0
+        for _ in range(MAX_REDRAWS):
+            need = counts[cls] - len(kept)
+            if need <= 0:
+                break
+            seeds = list(range(next_seed, next_seed + need))
+            next_seed += need
+            made = _make(o, sampler, label, cls, seeds, real[cls], pipeline, size, model_id)
+            if o.mode == "classic":  # a classic copy is derived from a real image by design; its origin is in the manifest
+                kept += made
+                continue
+            _, sim = guard.nearest([im for im, _ in made])
+            for (im, row), s in zip(made, sim):
+                if s >= o.copy_threshold:
+                    dropped[cls] += 1
+                else:
+                    kept.append((im, row))
+        if len(kept) < counts[cls]:
+            raise UserError(f"class '{cls}': after {MAX_REDRAWS} rounds only {len(kept)} of {counts[cls]} images were not "
+                            f"near-copies of training images; lower --truncation, use --mode gan, or raise --copy-threshold")
+        for i, (im, row) in enumerate(kept):
+            writer.write(im, cls, i, row)
+        grids.append([im for im, _ in kept[:8]])
+    manifest = writer.close()
+    export_seconds = time.perf_counter() - start
+    grid_path = _save_class_grid(grids, o.out / "report-samples.png")
+    report = {
+        "dataset": str(o.dataset), "out": str(o.out), "mode": o.mode, "balance": o.balance, "n": o.n,
+        "classes": {c: {"real": len(real[c]), "synthetic": counts[c], "near_copies_dropped": dropped[c]} for c in listing.classes},
+        "near_copy_check": {"feature_space": memorization.FEATURE_SPACE, "threshold": o.copy_threshold,
+                            "dropped_and_redrawn": sum(dropped.values()),
+                            "applies_to": "GAN samples (gan, mix); classic copies name their real origin instead"},
+        "model": model_id or None, "truncation": o.truncation, "policy": o.policy if pipeline else None,
+        "image_size": size, "training_minutes": round(train_minutes, 2), "export_seconds": round(export_seconds, 2),
+        "images_per_s": round(o.n / max(export_seconds, 1e-9), 1), "manifest": str(manifest), "samples": str(grid_path),
+        "skipped_files": [{"file": f, "reason": r} for f, r in listing.skipped],
+    }
+    from gantools.atomic import write_text
+
+    write_text(o.out / REPORT_NAME, json.dumps(report, indent=2) + "\n")
+    return report
+
+
+def _make(o: AugmentOptions, sampler, label: int, cls: str, seeds: list[int], real: list[tuple[Path, np.ndarray]],
+          pipeline, size: int, model_id: str) -> list[tuple[np.ndarray, Row]]:
+    out = []
+    if o.mode in ("gan", "mix"):
+        images = gan_images(sampler, label, seeds, o.truncation)
+        for im, seed in zip(images, seeds):
+            im = _resize(im, size)
+            origin = ""
+            if o.mode == "mix":
+                im = classic.augment(pipeline, im, seed)
+            out.append((im, Row("", cls, o.mode, seed, model_id, o.truncation, origin)))
+    else:
+        for seed in seeds:
+            path, im = real[np.random.default_rng(seed).integers(len(real))]
+            out.append((classic.augment(pipeline, im, seed), Row("", cls, "classic", seed, "", None, str(path.relative_to(o.dataset)))))
+    return out
+
+
+def _save_class_grid(rows: list[list[np.ndarray]], path: Path) -> Path:
+    """Up to 8 exported samples per class, one row per class."""
+    width = max(len(r) for r in rows)
+    tiles = []
+    for r in rows:
+        for i in range(width):
+            im = r[i] if i < len(r) else np.full_like(rows[0][0], 255)
+            arr = im[..., None] if im.ndim == 2 else im
+            tiles.append(torch.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1))).float() / 127.5 - 1)
+    save_grid(torch.stack(tiles), path, nrow=width)
+    return path
+
+
+BENEFIT_NAME = "benefit-report.json"
+
+
+def split_held_out(listing: Listing, fraction: float, seed: int) -> tuple[list[int], list[int]]:
+    """Indices of training and held-out files: `fraction` of each class held out (at least 1, and 2 kept)."""
+    rng = np.random.default_rng(seed)
+    train, test = [], []
+    for label in range(len(listing.classes)):
+        idx = [i for i, y in enumerate(listing.labels or []) if y == label]
+        rng.shuffle(idx)
+        k = min(max(1, round(len(idx) * fraction)), len(idx) - 2)
+        if k < 1:
+            raise UserError(f"class '{listing.classes[label]}' has {len(idx)} images: too few to hold any out "
+                            "(need 3; or give held-out images with --test)")
+        test += idx[:k]
+        train += idx[k:]
+    return sorted(train), sorted(test)
+
+
+def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float = 0.3, per_class: int | None = None,
+                seeds: int = 3, say=print) -> dict:
+    """The benefit report: train a GAN on the training part only, then classifiers (a)-(d), CAS, FID."""
+    import shutil
+    import tempfile
+
+    from gantools import benefit
+
+    if not o.dataset.is_dir():
+        raise UserError(f"--dataset '{o.dataset}' is not a folder")
+    listing = list_data(o.dataset, conditional=True)
+    check_classes(listing)
+    if test_dir is not None:
+        test_listing = list_data(test_dir, conditional=True)
+        if test_listing.classes != listing.classes:
+            raise UserError(f"--test classes {test_listing.classes} differ from the dataset's {listing.classes}")
+        train_idx, test_files, test_labels = list(range(len(listing.files))), test_listing.files, test_listing.labels
+    else:
+        train_idx, test_idx = split_held_out(listing, held_out, o.seed)
+        test_files, test_labels = [listing.files[i] for i in test_idx], [listing.labels[i] for i in test_idx]
+    check_out_folder(o.out, o.overwrite)
+    with tempfile.TemporaryDirectory() as tmp:
+        train_root = Path(tmp) / "train"
+        for i in train_idx:  # the GAN and the classifiers see only this part
+            dst = train_root / listing.classes[listing.labels[i]] / f"{i:06d}{listing.files[i].suffix.lower()}"
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(listing.files[i], dst)
+        train_listing = list_data(train_root, conditional=True)
+        sub = AugmentOptions(**{**o.__dict__, "dataset": train_root, "run_dir": o.run_dir or default_run(o.dataset).with_name(
+            default_run(o.dataset).name + "_benefit")})
+        loaded, minutes = load_or_train(sub, train_listing, say)
+        cfg = loaded.recipe.config
+        size, channels, fit = cfg.size, loaded.recipe.channels, cfg.fit
+        real = real_images(train_listing, size, channels, fit)
+        count = per_class or max(20, 5 * max(len(v) for v in real.values()))
+        sampler = loaded.recipe.predictor(loaded.generator, torch.device("cpu"))
+        pipeline = classic.policy(o.policy, size)
+        sets = {"real": ([], []), "gan": ([], []), "classic": ([], [])}
+        for label, cls in enumerate(train_listing.classes):
+            for _, im in real[cls]:
+                sets["real"][0].append(im)
+                sets["real"][1].append(label)
+            seeds_ = list(range(label * 1_000_003, label * 1_000_003 + count))
+            for im in gan_images(sampler, label, seeds_, o.truncation):
+                sets["gan"][0].append(_resize(im, size))
+                sets["gan"][1].append(label)
+            for s in seeds_:
+                _, im = real[cls][np.random.default_rng(s).integers(len(real[cls]))]
+                sets["classic"][0].append(classic.augment(pipeline, im, s))
+                sets["classic"][1].append(label)
+    test_images = []
+    for path in test_files:
+        pix = load_square(path, channels, size, fit)
+        test_images.append(pix[..., 0] if channels == 1 else pix)
+    say(f"classifiers: {len(benefit.CONFIGS)} training sets x {seeds} seeds, tested on {len(test_images)} held-out real images")
+    result = benefit.report(sets, (test_images, list(test_labels)), listing.classes, seeds=seeds)
+    result.update({"dataset": str(o.dataset), "held_out": str(test_dir) if test_dir else f"{held_out:.0%} of each class (seed {o.seed})",
+                   "gan_model": str(loaded.path), "gan_training_minutes": round(minutes, 2),
+                   # A reused --model may have been trained on the held-out images; a fresh one never is.
+                   "gan_trained_without_held_out": o.model is None or test_dir is not None, "synthetic_per_class": count,
+                   "policy": o.policy, "truncation": o.truncation, "image_size": size})
+    o.out.mkdir(parents=True, exist_ok=True)
+    from gantools.atomic import write_text
+
+    write_text(o.out / BENEFIT_NAME, json.dumps(result, indent=2) + "\n")
+    grids = [[im for im, y in zip(*sets["gan"]) if y == label][:8] for label in range(len(listing.classes))]
+    _save_class_grid(grids, o.out / "report-samples.png")
+    return result

