@@ -26,7 +26,7 @@ from gantools import batch, sketch, weights  # noqa: E402
 
 
 def drawings(out: Path, count: int) -> Path:
-    photos = photo_patches(out.parent / "photos", size=256, stride=96)
+    photos = photo_patches(out.parent / "photos", size=256, stride=48)
     out.mkdir(parents=True, exist_ok=True)
     for path in sorted(photos.iterdir())[:count]:
         Image.fromarray(sketch.xdog(np.asarray(Image.open(path).convert("RGB")))).save(out / path.name)

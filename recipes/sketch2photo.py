@@ -90,7 +90,7 @@ class Sketch2PhotoRecipe(Recipe):
     Config = Sketch2PhotoConfig
     bundled_default = "sketch2photo"
     # The bundled model's schedule; batch 4 keeps a step under a second on a 2-core CPU (pix2pix used batch 1).
-    train_defaults = {"loss": "lsgan", "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "batch_size": 4, "steps": 2400,
+    train_defaults = {"loss": "lsgan", "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "batch_size": 4, "steps": 2000,
                       "ema_decay": 0.999, "sample_every": 600, "checkpoint_every": 200}
 
     def dataset(self, data: str | Path):

@@ -1,0 +1,186 @@
+"""gantools augment: counts that follow --balance exactly, exports that can be regenerated from the
+manifest, the near-copy filter, user mistakes answered with exit code 2, and the benefit report."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from click.testing import CliRunner
+from PIL import Image
+
+from gantools import benefit, classic, memorization
+from gantools.cli.main import main
+from gantools.synth_export import class_counts
+
+from conftest import write_classes
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.mark.parametrize("balance", ["equal", "proportional", "fill"])
+@pytest.mark.parametrize("n", [1, 7, 30, 500])
+def test_class_counts_sum_to_n(balance, n):
+    counts = class_counts({"a": 40, "b": 10, "c": 3}, n, balance)
+    assert sum(counts.values()) == n and min(counts.values()) >= 0
+
+
+def test_fill_tops_every_class_up_to_the_largest_first():
+    assert class_counts({"a": 40, "b": 10, "c": 3}, 67, "fill") == {"a": 0, "b": 30, "c": 37}
+    over = class_counts({"a": 40, "b": 10, "c": 3}, 70, "fill")
+    assert over == {"a": 1, "b": 31, "c": 38}
+    assert class_counts({"a": 40, "b": 10}, 9, "proportional") == {"a": 7, "b": 2}
+
+
+def test_near_copies_are_found_even_mirrored_and_brighter():
+    rng = np.random.default_rng(0)
+    train = [rng.integers(0, 255, (32, 32, 3), dtype=np.uint8) for _ in range(5)]
+    guard = memorization.NearestTraining(train)
+    brighter_mirror = np.clip(train[3][:, ::-1].astype(int) + 30, 0, 255).astype(np.uint8)
+    other = rng.integers(0, 255, (32, 32, 3), dtype=np.uint8)
+    index, sim = guard.nearest([brighter_mirror, other])
+    assert index[0] == 3 and sim[0] > 0.95 and sim[1] < 0.5
+
+
+def test_classic_policies_are_reproducible_from_the_seed_and_keep_the_size():
+    img = np.random.default_rng(1).integers(0, 255, (40, 50, 3), dtype=np.uint8)
+    for name in classic.POLICIES:
+        pipe = classic.policy(name, 32)
+        a, b = classic.augment(pipe, img, 7), classic.augment(pipe, img, 7)
+        assert a.shape == (32, 32, 3) and (a == b).all()
+
+
+def test_users_own_policy_file_is_loaded(tmp_path):
+    import albumentations as A
+
+    A.save(A.Compose([A.VerticalFlip(p=1.0)]), str(tmp_path / "p.yaml"), data_format="yaml")
+    img = np.arange(16 * 16 * 3, dtype=np.uint8).reshape(16, 16, 3)
+    assert (classic.augment(classic.policy(str(tmp_path / "p.yaml"), 16), img, 0) == img[::-1]).all()
+    (tmp_path / "bad.yaml").write_text("not: [an, albumentations, pipeline")
+    from gantools.errors import UserError
+
+    with pytest.raises(UserError, match="not an albumentations pipeline"):
+        classic.policy(str(tmp_path / "bad.yaml"), 16)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    root = write_classes(tmp_path_factory.mktemp("aug") / "cls", per_class=6, size=24)
+    (root / "square" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    return root
+
+
+@pytest.fixture(scope="module")
+def model(data, tmp_path_factory):
+    run = tmp_path_factory.mktemp("augrun") / "run"
+    result = invoke("train", "augment", "--data", data, "--out", run, "--steps", 2, "--batch-size", 4, "--g-base", 8, "--d-base", 8,
+                    "--z-dim", 16, "--quiet")
+    assert result.exit_code == 0, result.output
+    return run
+
+
+def read_manifest(out: Path) -> list[dict]:
+    with open(out / "manifest.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_gan_export_follows_the_balance_and_regenerates_from_the_manifest(data, model, tmp_path):
+    out = tmp_path / "synth"
+    before = sorted(p.name for p in data.rglob("*"))
+    result = invoke("augment", "--dataset", data, "--n", 9, "--model", model, "--out", out, "--truncation", 1.5, "--quiet")
+    assert result.exit_code == 0, result.output
+    rows = read_manifest(out)
+    assert len(rows) == 9 and {r["class"] for r in rows} == {"disc", "square"}
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["disc", "square"]
+    assert sum(r["class"] == "disc" for r in rows) == 5  # equal: 9 = 5 + 4
+    assert all(r["source"] == "gan" and r["truncation"] == "1.5" for r in rows)
+    report = json.loads((out / "report.json").read_text())
+    assert report["classes"]["square"]["real"] == 6 and any("broken.png" in s["file"] for s in report["skipped_files"])
+    assert (out / "report-samples.png").is_file()
+    # Any image can be made again from its manifest row.
+    from gantools import weights
+    from gantools.augmenting import gan_images
+
+    loaded = weights.load(model, expect_recipe="augment")
+    sampler = loaded.recipe.predictor(loaded.generator, torch.device("cpu"))
+    row = rows[-1]
+    again = gan_images(sampler, loaded.recipe.classes.index(row["class"]), [int(row["seed"])], float(row["truncation"]))[0]
+    assert (np.asarray(Image.open(out / row["file"])) == again).all()
+    assert sorted(p.name for p in data.rglob("*")) == before  # the dataset is untouched
+    # The export is itself a valid class-folder dataset for gantools.
+    assert invoke("train", "augment", "--data", out, "--out", tmp_path / "r2", "--dry-run").exit_code == 0
+
+
+def test_classic_and_mix_modes(data, model, tmp_path):
+    result = invoke("augment", "--dataset", data, "--n", 6, "--mode", "classic", "--policy", "heavy", "--out", tmp_path / "c",
+                    "--balance", "proportional", "--export-size", 0, "--quiet")
+    assert result.exit_code == 0, result.output
+    rows = read_manifest(tmp_path / "c")
+    assert len(rows) == 6 and all(r["origin"].startswith(r["class"] + "/") for r in rows)
+    with Image.open(tmp_path / "c" / rows[0]["file"]) as im:
+        assert im.size == (24, 24)  # --export-size 0: the dataset's typical size
+    result = invoke("augment", "--dataset", data, "--n", 4, "--mode", "mix", "--model", model, "--out", tmp_path / "m", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert {r["source"] for r in read_manifest(tmp_path / "m")} == {"mix"}
+
+
+def test_an_out_folder_with_files_is_refused_and_overwrite_deletes_nothing(data, model, tmp_path):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep me")
+    result = invoke("augment", "--dataset", data, "--n", 2, "--model", model, "--out", out, "--quiet")
+    assert result.exit_code == 2 and "already holds files" in result.output
+    assert invoke("augment", "--dataset", data, "--n", 2, "--model", model, "--out", out, "--overwrite", "--quiet").exit_code == 0
+    assert (out / "mine.txt").read_text() == "keep me"
+
+
+def test_user_mistakes_exit_2(data, model, tmp_path):
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    Image.new("RGB", (8, 8)).save(loose / "a.png")
+    one = write_classes(tmp_path / "one", per_class=1)
+    other = write_classes(tmp_path / "other", per_class=3)
+    (other / "disc").rename(other / "circle")
+    cases = [
+        (["--dataset", tmp_path / "missing", "--n", 5], "not a folder"),
+        (["--dataset", loose, "--n", 5], "directly"),
+        (["--dataset", tmp_path / "one", "--n", 5, "--mode", "classic"], "at least 2"),
+        (["--dataset", data, "--n", 0], "at least 1"),
+        (["--dataset", data, "--n", -3], "at least 1"),
+        (["--dataset", data], "--n is required"),
+        (["--dataset", other, "--n", 2, "--model", model], "trained on classes"),
+        (["--dataset", data, "--n", 2, "--model", "dcgan-digits"], "not a 'augment' model"),
+        (["--dataset", data, "--n", 2, "--mode", "classic", "--policy", "nosuch"], "neither a built-in policy"),
+    ]
+    for args, message in cases:
+        result = invoke("augment", *args, "--out", tmp_path / "x", "--quiet")
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.output, (args, result.output)
+        assert "Traceback" not in result.output
+    assert one.is_dir()
+
+
+def test_benefit_report_scores_every_training_set_on_held_out_real_images():
+    rng = np.random.default_rng(0)
+    make = lambda label, n: [np.full((16, 16), 40 + 150 * label, np.uint8) + rng.integers(0, 30, (16, 16), dtype=np.uint8) for _ in range(n)]  # noqa: E731
+    sets = {k: (make(0, 6) + make(1, 6), [0] * 6 + [1] * 6) for k in ("real", "gan", "classic")}
+    out = benefit.report(sets, (make(0, 5) + make(1, 5), [0] * 5 + [1] * 5), ["dark", "light"], seeds=2, steps=30)
+    assert set(out["accuracy"]) == set(benefit.CONFIGS) and len(out["accuracy"]["a_real"]["per_seed"]) == 2
+    assert out["accuracy"]["a_real"]["accuracy_mean"] > 0.9
+    assert set(out["helps"]) == {"b_real_gan", "c_real_classic", "d_real_gan_classic"}
+    assert "classifier features" in out["fid_per_class"]["features"] or "Inception" in out["fid_per_class"]["features"]
+    assert 0 <= out["cas"]["accuracy_mean"] <= 1
+
+
+def test_training_stops_at_the_time_limit_and_exports(data, tmp_path):
+    result = invoke("train", "augment", "--data", data, "--out", tmp_path / "r", "--steps", 100000, "--minutes", 0.0001,
+                    "--batch-size", 4, "--g-base", 8, "--d-base", 8, "--quiet")
+    assert result.exit_code == 0, result.output
+    card = json.loads((tmp_path / "r" / "model.json").read_text())
+    assert card["training"]["steps"] < 100000
