@@ -42,6 +42,7 @@ class AugmentOptions:
     export_size: int | None = None  # None: the training resolution; 0: the dataset's typical size
     truncation: float | None = None
     policy: str = "medium"
+    flip: bool = True
     seed: int = 0
     overwrite: bool = False
     copy_threshold: float = memorization.DEFAULT_THRESHOLD
@@ -156,11 +157,12 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
     size = train_size if o.export_size is None else (o.export_size or typical_size(listing))
     real = real_images(listing, size, channels, fit)
     counts = class_counts({c: len(v) for c, v in real.items()}, o.n, o.balance)
-    pipeline = classic.policy(o.policy, size) if o.mode in ("classic", "mix") else None
+    pipeline = classic.policy(o.policy, size, o.flip) if o.mode in ("classic", "mix") else None
     o.out.mkdir(parents=True, exist_ok=True)
     writer = SynthWriter(o.out)
     start = time.perf_counter()
     dropped: dict[str, int] = {}
+    thresholds: dict[str, float] = {}
     grids = []
     next_seed = o.seed * 10_000_019  # seeds of different --seed runs never meet
     for label, cls in enumerate(listing.classes):
@@ -179,7 +181,7 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
                 continue
             _, sim = guard.nearest([im for im, _ in made])
             for (im, row), s in zip(made, sim):
-                if s >= o.copy_threshold:
+                if s >= guard.threshold(o.copy_threshold):
                     dropped[cls] += 1
                 else:
                     kept.append((im, row))
@@ -189,6 +191,7 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
         for i, (im, row) in enumerate(kept):
             writer.write(im, cls, i, row)
         grids.append([im for im, _ in kept[:8]])
+        thresholds[cls] = round(guard.threshold(o.copy_threshold), 4)
     manifest = writer.close()
     export_seconds = time.perf_counter() - start
     grid_path = _save_class_grid(grids, o.out / "report-samples.png")
@@ -196,7 +199,7 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
         "dataset": str(o.dataset), "out": str(o.out), "mode": o.mode, "balance": o.balance, "n": o.n,
         "classes": {c: {"real": len(real[c]), "synthetic": counts[c], "near_copies_dropped": dropped[c]} for c in listing.classes},
         "near_copy_check": {"feature_space": memorization.FEATURE_SPACE, "threshold": o.copy_threshold,
-                            "dropped_and_redrawn": sum(dropped.values()),
+                            "dropped_and_redrawn": sum(dropped.values()), "threshold_per_class": thresholds,
                             "applies_to": "GAN samples (gan, mix); classic copies name their real origin instead"},
         "model": model_id or None, "truncation": o.truncation, "policy": o.policy if pipeline else None,
         "image_size": size, "training_minutes": round(train_minutes, 2), "export_seconds": round(export_seconds, 2),
@@ -295,7 +298,7 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
         real = real_images(train_listing, size, channels, fit)
         count = per_class or max(20, 5 * max(len(v) for v in real.values()))
         sampler = loaded.recipe.predictor(loaded.generator, torch.device("cpu"))
-        pipeline = classic.policy(o.policy, size)
+        pipeline = classic.policy(o.policy, size, o.flip)
         sets = {"real": ([], []), "gan": ([], []), "classic": ([], [])}
         for label, cls in enumerate(train_listing.classes):
             for _, im in real[cls]:

@@ -18,11 +18,13 @@ from gantools.errors import UserError
 POLICIES = ("light", "medium", "heavy")
 
 
-def builtin(policy: str, size: int) -> A.Compose:
-    """light: flips and small shifts; medium: + crops, rotation, colour; heavy: + blur, noise, dropout."""
+def builtin(policy: str, size: int, flip: bool = True) -> A.Compose:
+    """light: flips and small shifts; medium: + crops, rotation, colour; heavy: + blur, noise, dropout.
+
+    flip=False for classes a mirror changes (digits, letters, signs with text)."""
     if policy not in POLICIES:
         raise UserError(f"unknown policy '{policy}' (choose from {', '.join(POLICIES)}, or give a .yaml/.json file)")
-    steps: list = [A.HorizontalFlip(p=0.5), A.Affine(translate_percent=(-0.06, 0.06), p=0.7)]
+    steps: list = [A.HorizontalFlip(p=0.5 if flip else 0.0), A.Affine(translate_percent=(-0.06, 0.06), p=0.7)]
     if policy in ("medium", "heavy"):
         steps += [A.RandomResizedCrop(size=(size, size), scale=(0.7, 1.0), ratio=(0.85, 1.18), p=0.5),
                   A.Affine(rotate=(-15, 15), scale=(0.9, 1.1), p=0.5),
@@ -45,8 +47,8 @@ def from_file(path: str | Path, size: int) -> A.Compose:
     return A.Compose([loaded, A.Resize(size, size)])
 
 
-def policy(name_or_file: str, size: int) -> A.Compose:
-    return builtin(name_or_file, size) if name_or_file in POLICIES else from_file(name_or_file, size)
+def policy(name_or_file: str, size: int, flip: bool = True) -> A.Compose:
+    return builtin(name_or_file, size, flip) if name_or_file in POLICIES else from_file(name_or_file, size)
 
 
 def augment(pipeline: A.Compose, image: np.ndarray, seed: int) -> np.ndarray:

@@ -2,8 +2,11 @@
 
 Feature space: each image is made gray, resized to 16x16 (area filter) and standardised (zero mean,
 unit variance), so brightness and contrast shifts do not hide a copy; similarity is the Pearson
-correlation of those 256 values. A horizontally flipped copy is also caught (flips are in every
-augmentation policy). Correlation >= threshold (default 0.95) counts as a near-copy.
+correlation of those 256 values. A horizontally flipped copy is also caught. A synthetic image is a
+near-copy when its correlation with its nearest training image is at least the threshold (default 0.95)
+and at least as high as real images of the class are to each other (the 95th percentile of each training
+image's correlation with its nearest other training image): in a class whose real images are all alike,
+such as digits, likeness alone is not copying.
 """
 
 from __future__ import annotations
@@ -33,6 +36,19 @@ class NearestTraining:
         mirrored = [np.ascontiguousarray(im[:, ::-1]) for im in training]
         self.feats = features(training + mirrored)
         self.n = len(training)
+        self.real_likeness = self._real_likeness()
+
+    def _real_likeness(self) -> float:
+        """95th percentile of each training image's correlation with its nearest *other* training image."""
+        if self.n < 2:
+            return 0.0
+        sims = self.feats[: self.n] @ self.feats.T
+        for i in range(self.n):
+            sims[i, i] = sims[i, i + self.n] = -1.0  # itself and its own mirror
+        return float(np.percentile(sims.max(axis=1), 95))
+
+    def threshold(self, floor: float) -> float:
+        return max(floor, self.real_likeness)
 
     def nearest(self, images: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """(index of the nearest training image, its correlation) for each image."""

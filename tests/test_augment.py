@@ -48,6 +48,16 @@ def test_near_copies_are_found_even_mirrored_and_brighter():
     assert index[0] == 3 and sim[0] > 0.95 and sim[1] < 0.5
 
 
+def test_near_copy_threshold_rises_for_classes_whose_real_images_are_alike():
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 255, (32, 32), dtype=np.uint8)
+    alike = [np.clip(base.astype(int) + rng.integers(-8, 8, (32, 32)), 0, 255).astype(np.uint8) for _ in range(6)]
+    guard = memorization.NearestTraining(alike)
+    assert guard.real_likeness > 0.95 and guard.threshold(0.95) == guard.real_likeness
+    varied = memorization.NearestTraining([rng.integers(0, 255, (32, 32), dtype=np.uint8) for _ in range(6)])
+    assert varied.threshold(0.95) == 0.95
+
+
 def test_classic_policies_are_reproducible_from_the_seed_and_keep_the_size():
     img = np.random.default_rng(1).integers(0, 255, (40, 50, 3), dtype=np.uint8)
     for name in classic.POLICIES:
