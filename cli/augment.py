@@ -52,8 +52,7 @@ def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, 
     if evaluate:
         from gantools.augmenting import BENEFIT_NAME
 
-        n_classes = sum(1 for d in src.iterdir() if d.is_dir() and not d.name.startswith(".")) if src.is_dir() else 1
-        result = run_benefit(opts, Path(test_dir) if test_dir else None, per_class=(n // max(1, n_classes)) if n else None, say=click.echo)
+        result = run_benefit(opts, Path(test_dir) if test_dir else None, say=click.echo)
         for name, r in result["accuracy"].items():
             verdict = "" if name == "a_real" else ("  helps" if result["helps"][name] else "  does not help")
             click.echo(f"{name:20s} accuracy {r['accuracy_mean']:.3f} +- {r['accuracy_std']:.3f}{verdict}")

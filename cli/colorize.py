@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gantools.cli.runner_options import finish, run_options, runner_options
+from gantools.cli.runner_options import run_options, run_rendered, runner_options
 
 
 @click.command("colorize", short_help="Colour gray photos: a file or a folder, tree mirrored.")
@@ -15,18 +15,5 @@ from gantools.cli.runner_options import finish, run_options, runner_options
 @runner_options
 def colorize_cmd(src, out, model, render_size, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device, report_path, quiet):
     """Colourise SRC (an image or a folder) into OUT, each output at its input's size."""
-    from dataclasses import replace
-
-    from gantools import batch, weights
-    from gantools.device import resolve_device
-    from gantools.errors import UserError
-
-    dev = resolve_device(device)
-    loaded = weights.load(model, expect_recipe="colorize", device=dev)
-    if render_size is not None:
-        if render_size < 16:
-            raise UserError("--render-size must be at least 16")
-        loaded.recipe.config = replace(loaded.recipe.config, render_size=render_size)
-    predictor = loaded.recipe.predictor(loaded.generator, dev)
-    report = batch.run(predictor, src, out, run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet))
-    finish(report, out, report_path)
+    run_rendered("colorize", model, render_size, device, src, out,
+                 run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet), report_path)

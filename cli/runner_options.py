@@ -32,6 +32,23 @@ def runner_options(f):
     return f
 
 
+def run_rendered(recipe: str, model: str, render_size: int | None, device: str, src, out, options: RunOptions,
+                 report_path) -> None:
+    """colorize and sketch2photo: load the model, apply --render-size, run the folder, end the command."""
+    from dataclasses import replace
+
+    from gantools import batch, weights
+    from gantools.device import resolve_device
+
+    dev = resolve_device(device)
+    loaded = weights.load(model, expect_recipe=recipe, device=dev)
+    if render_size is not None:
+        if render_size < 16:
+            raise UserError("--render-size must be at least 16")
+        loaded.recipe.config = replace(loaded.recipe.config, render_size=render_size)
+    finish(batch.run(loaded.recipe.predictor(loaded.generator, dev), src, out, options), out, report_path)
+
+
 def run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet) -> RunOptions:
     if workers < 1 or batch_size < 1:
         raise UserError("--workers and --batch-size must be at least 1")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gantools.cli.runner_options import finish, run_options, runner_options
+from gantools.cli.runner_options import finish, run_options, run_rendered, runner_options
 
 
 @click.command("sketch2photo", short_help="Turn line drawings into photos: a file or a folder, tree mirrored.")
@@ -19,21 +19,8 @@ def sketch2photo_cmd(src, out, model, render_size, glob, suffix, ext, quality, o
 
     Scans and phone photos of drawings are cleaned first (paper tone, line width); a colour photo given
     as a drawing is sketched first, with a note in the report."""
-    from dataclasses import replace
-
-    from gantools import batch, weights
-    from gantools.device import resolve_device
-    from gantools.errors import UserError
-
-    dev = resolve_device(device)
-    loaded = weights.load(model, expect_recipe="sketch2photo", device=dev)
-    if render_size is not None:
-        if render_size < 16:
-            raise UserError("--render-size must be at least 16")
-        loaded.recipe.config = replace(loaded.recipe.config, render_size=render_size)
-    predictor = loaded.recipe.predictor(loaded.generator, dev)
-    report = batch.run(predictor, src, out, run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet))
-    finish(report, out, report_path)
+    run_rendered("sketch2photo", model, render_size, device, src, out,
+                 run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet), report_path)
 
 
 @click.command("sketch", short_help="Make line drawings from photos (XDoG pencil or Canny edges).")

@@ -63,8 +63,15 @@ def train_cmd(ctx, recipe, data, pairs, out, steps, batch_size, device, seed, co
     overrides = parse_extra_options(ctx.args)
     overrides.update(parse_assignments(assignments))
     if pairs:
+        from dataclasses import fields
+
+        from gantools.recipe import load_recipe_class
+
         if data:
             raise UserError("give either --data or --pairs, not both")
+        cls = load_recipe_class(recipe)
+        if "targets" not in {f.name for f in fields(cls.Config)}:
+            raise UserError(f"--pairs is for recipes trained on paired images (sketch2photo); '{cls.name}' is not one")
         data, overrides["targets"] = pairs
     for key, value in (("steps", steps), ("batch_size", batch_size), ("device", device), ("seed", seed)):
         if value is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -94,12 +94,6 @@ def real_images(listing: Listing, size: int, channels: int, fit: str) -> dict[st
     return per_class
 
 
-def typical_size(listing: Listing) -> int:
-    from gantools.recipes.augment import typical_side
-
-    return typical_side(listing.files)
-
-
 def load_or_train(o: AugmentOptions, listing: Listing, say):
     """The augment model to sample from: --model (checked against the dataset's classes) or a new run."""
     from gantools import runs, weights
@@ -141,6 +135,8 @@ def gan_images(sampler, label: int, seeds: list[int], truncation: float | None) 
 
 
 def run_augment(o: AugmentOptions, say=print) -> dict:
+    from gantools.recipes.augment import typical_side
+
     listing = check_options(o)
     say(listing.describe())
     loaded, train_minutes = (None, 0.0)
@@ -150,11 +146,11 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
         train_size, channels, fit, model_id = cfg.size, loaded.recipe.channels, cfg.fit, str(loaded.path)
         sampler = loaded.recipe.predictor(loaded.generator, torch.device("cpu"))
     else:
-        from gantools.recipes.augment import _looks_gray, size_for, typical_side
+        from gantools.recipes.augment import _looks_gray, size_for
 
         train_size, fit, model_id, sampler = size_for(typical_side(listing.files)), "crop", "", None
         channels = 1 if _looks_gray(listing.files) else 3
-    size = train_size if o.export_size is None else (o.export_size or typical_size(listing))
+    size = train_size if o.export_size is None else (o.export_size or typical_side(listing.files))
     real = real_images(listing, size, channels, fit)
     counts = class_counts({c: len(v) for c, v in real.items()}, o.n, o.balance)
     pipeline = classic.policy(o.policy, size, o.flip) if o.mode in ("classic", "mix") else None
@@ -219,10 +215,9 @@ def _make(o: AugmentOptions, sampler, label: int, cls: str, seeds: list[int], re
         images = gan_images(sampler, label, seeds, o.truncation)
         for im, seed in zip(images, seeds):
             im = _resize(im, size)
-            origin = ""
             if o.mode == "mix":
                 im = classic.augment(pipeline, im, seed)
-            out.append((im, Row("", cls, o.mode, seed, model_id, o.truncation, origin)))
+            out.append((im, Row("", cls, o.mode, seed, model_id, o.truncation)))
     else:
         for seed in seeds:
             path, im = real[np.random.default_rng(seed).integers(len(real))]
@@ -264,7 +259,9 @@ def split_held_out(listing: Listing, fraction: float, seed: int) -> tuple[list[i
 
 def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float = 0.3, per_class: int | None = None,
                 seeds: int = 3, say=print) -> dict:
-    """The benefit report: train a GAN on the training part only, then classifiers (a)-(d), CAS, FID."""
+    """The benefit report: train a GAN on the training part only, then classifiers (a)-(d), CAS, FID.
+
+    Synthetic images per class: `per_class`, else o.n shared among the classes, else 5x the largest class."""
     import shutil
     import tempfile
 
@@ -290,13 +287,13 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(listing.files[i], dst)
         train_listing = list_data(train_root, conditional=True)
-        sub = AugmentOptions(**{**o.__dict__, "dataset": train_root, "run_dir": o.run_dir or default_run(o.dataset).with_name(
-            default_run(o.dataset).name + "_benefit")})
+        run = o.run_dir or default_run(o.dataset).parent / f"{default_run(o.dataset).name}_benefit"
+        sub = replace(o, dataset=train_root, run_dir=run)
         loaded, minutes = load_or_train(sub, train_listing, say)
         cfg = loaded.recipe.config
         size, channels, fit = cfg.size, loaded.recipe.channels, cfg.fit
         real = real_images(train_listing, size, channels, fit)
-        count = per_class or max(20, 5 * max(len(v) for v in real.values()))
+        count = per_class or (max(1, o.n // len(train_listing.classes)) if o.n else max(20, 5 * max(len(v) for v in real.values())))
         sampler = loaded.recipe.predictor(loaded.generator, torch.device("cpu"))
         pipeline = classic.policy(o.policy, size, o.flip)
         sets = {"real": ([], []), "gan": ([], []), "classic": ([], [])}

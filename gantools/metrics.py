@@ -1,9 +1,10 @@
-"""Image quality figures on uint8 RGB arrays: PSNR and SSIM from scikit-image, colourfulness by formula."""
+"""Image quality figures: PSNR and SSIM from scikit-image; colourfulness, fine detail and FID by formula."""
 
 from __future__ import annotations
 
 import warnings
 
+import cv2
 import numpy as np
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
@@ -35,8 +36,6 @@ def ssim_range(truth: np.ndarray, test: np.ndarray, data_range: float) -> float:
 
 def detail(gray: np.ndarray) -> float:
     """Mean absolute Laplacian: how much fine texture an image holds (blur lowers it, noise raises it)."""
-    import cv2
-
     return float(np.abs(cv2.Laplacian(np.asarray(gray, np.float32), cv2.CV_32F)).mean())
 
 

@@ -114,6 +114,18 @@ class Recipe:
         raise UserError(f"recipe '{self.name}' has no eval command")
 
 
+class ConditionalImageRecipe(Recipe):
+    """pix2pix family: D judges (condition, image) stacked as channels; G adds `config.l1_weight` x L1."""
+
+    def d_view(self, condition, image):
+        return torch.cat([condition[0], image], dim=1), {}
+
+    def reconstruction(self, fake, pair):
+        from gantools.losses import l1
+
+        return {"l1": self.config.l1_weight * l1(fake, pair.target)}
+
+
 @dataclass
 class Job:
     """One image between the predictor's stages: `input` (CHW, CPU) goes through the model, batched with

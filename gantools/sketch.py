@@ -12,7 +12,8 @@ import cv2
 import numpy as np
 import torch
 
-from gantools.imageio import ImageError
+from gantools.imageio import Decoded, ImageError, as_channels
+from gantools.recipe import Job
 
 STYLES = ("xdog", "canny")
 MAX_LINE_WIDTH = 5.0  # px: about the widest XDoG line in training; wider hand-drawn lines are thinned to this
@@ -112,10 +113,7 @@ class SketchMaker:
             raise ValueError(f"unknown sketch style '{style}' (choose from {', '.join(STYLES)})")
         self.style = style
 
-    def prepare(self, decoded):
-        from gantools.imageio import as_channels
-        from gantools.recipe import Job
-
+    def prepare(self, decoded: Decoded) -> Job:
         lines = extract(as_channels(decoded, 3), self.style)
         notes = list(decoded.notes)
         if lines.min() >= 128:
@@ -125,7 +123,5 @@ class SketchMaker:
     def forward(self, inputs):
         return inputs
 
-    def finish(self, job, output):
-        from gantools.imageio import Decoded
-
+    def finish(self, job: Job, output: torch.Tensor) -> Decoded:
         return Decoded(output.numpy(), None, job.state)

@@ -21,10 +21,9 @@ from gantools.config import setting
 from gantools.data import PhotoTiles, find_images, list_data
 from gantools.errors import UserError
 from gantools.imageio import Decoded, ImageError, as_channels, peak_value, read_image
-from gantools.losses import l1
 from gantools.nets.patchgan import PatchGAN
 from gantools.nets.unet import UNet
-from gantools.recipe import Job, Pair, Predictor, Recipe
+from gantools.recipe import ConditionalImageRecipe, Job, Pair, Predictor
 from gantools.runlog import save_strip
 
 AB_SCALE = 110.0  # |a|, |b| stay below this for sRGB colours
@@ -89,7 +88,7 @@ def lab_tensor_to_rgb(lab: torch.Tensor) -> np.ndarray:
     return lab_to_rgb(arr)
 
 
-class ColorizeRecipe(Recipe):
+class ColorizeRecipe(ConditionalImageRecipe):
     name = "colorize"
     summary = "gray photos to colour: U-Net predicts Lab ab from L, PatchGAN judges (L, ab)"
     Config = ColorizeConfig
@@ -120,12 +119,6 @@ class ColorizeRecipe(Recipe):
             crops = crops.flip(3)
         lab = lab_batch(crops, device)
         return Pair((lab[:, :1],), lab[:, 1:])
-
-    def d_view(self, condition, image):
-        return torch.cat([condition[0], image], dim=1), {}
-
-    def reconstruction(self, fake, pair):
-        return {"l1": self.config.l1_weight * l1(fake, pair.target)}
 
     def preview_condition(self, dataset, n, device, generator):
         count = min(n, len(dataset), 8)

@@ -24,11 +24,10 @@ from gantools.config import setting
 from gantools.data import SquareImages, find_images, list_data, pad_square
 from gantools.errors import UserError
 from gantools.imageio import Decoded, ImageError, as_channels, read_image
-from gantools.losses import l1
 from gantools.nets.patchgan import PatchGAN
 from gantools.nets.unet import UNet
 from gantools.pairs import PairedSquares, match_pairs
-from gantools.recipe import Job, Pair, Predictor, Recipe
+from gantools.recipe import ConditionalImageRecipe, Job, Pair, Predictor
 from gantools.runlog import save_strip
 
 TRAIN_STYLES = (*sketch.STYLES, "both")
@@ -84,7 +83,7 @@ def sketch_for_training(rgb: np.ndarray, style: str, rng: np.random.Generator) -
     return sketch.extract(rgb, style, rng)
 
 
-class Sketch2PhotoRecipe(Recipe):
+class Sketch2PhotoRecipe(ConditionalImageRecipe):
     name = "sketch2photo"
     summary = "line drawings to photos: U-Net G on the sketch, PatchGAN judges (sketch, photo); L1 + adversarial"
     Config = Sketch2PhotoConfig
@@ -108,11 +107,11 @@ class Sketch2PhotoRecipe(Recipe):
     def build_discriminator(self) -> nn.Module:
         return PatchGAN(4, self.config.d_base)
 
-    def _crop(self, images: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    def _crop(self, images: torch.Tensor) -> torch.Tensor:
         s = self.config.size
         h, w = images.shape[-2:]
-        top = int(torch.randint(0, h - s + 1, (), generator=generator))
-        left = int(torch.randint(0, w - s + 1, (), generator=generator))
+        top = int(torch.randint(0, h - s + 1, ()))
+        left = int(torch.randint(0, w - s + 1, ()))
         return images[:, :, top : top + s, left : left + s]
 
     def _pair_from(self, crops: torch.Tensor, rng: np.random.Generator, device: torch.device) -> Pair:
@@ -135,12 +134,6 @@ class Sketch2PhotoRecipe(Recipe):
             crops = crops.flip(3)
         rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, ())))
         return self._pair_from(crops, rng, device)
-
-    def d_view(self, condition, image):
-        return torch.cat([condition[0], image], dim=1), {}
-
-    def reconstruction(self, fake, pair):
-        return {"l1": self.config.l1_weight * l1(fake, pair.target)}
 
     def preview_condition(self, dataset, n, device, generator):
         count = min(n, len(dataset), 8)

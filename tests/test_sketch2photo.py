@@ -111,7 +111,7 @@ def test_pairs_without_a_common_name_are_a_user_error(tmp_path):
 
 def test_pairs_for_a_recipe_without_paired_training_is_a_user_error(tmp_path):
     result = invoke("train", "dcgan", "--pairs", tmp_path, tmp_path, "--out", tmp_path / "run")
-    assert result.exit_code == 2 and "targets" in result.output
+    assert result.exit_code == 2 and "--pairs is for recipes trained on paired images" in result.output
 
 
 TINY = ["--batch-size", 2, "--size", 32, "--load-size", 40, "--base", 8, "--depth", 3, "--d-base", 8, "--render-size", 48, "--quiet"]
