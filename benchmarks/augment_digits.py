@@ -13,7 +13,9 @@ from pathlib import Path
 
 import torch
 
-from gantools.augmenting import AugmentOptions, run_augment, run_benefit
+from _augment import benefit_and_export
+
+from gantools.augmenting import AugmentOptions
 from gantools.toydata import write_digits
 
 
@@ -41,23 +43,10 @@ def main() -> None:
     train, test = work / "digits_train", work / "digits_test"
     if not train.exists():  # the same split `gantools data digits --per-class 20 --holdout` writes
         write_digits(train, size=32, per_class=args.per_class, holdout=test)
-    gan = work / "gan"  # trained on the 20 per class only; reused when the script runs again
-    reuse = str(gan) if (gan / "model.safetensors").is_file() else None
     # Digits change meaning when mirrored: the classic policy runs without flips.
-    opts = AugmentOptions(dataset=train, n=0, out=work / "benefit", run_dir=gan, model=reuse, steps=args.steps, overwrite=True, flip=False)
-    result = run_benefit(opts, test_dir=test, per_class=100)
-    for name, r in result["accuracy"].items():
-        print(f"{name:20s} {r['accuracy_mean']:.4f} +- {r['accuracy_std']:.4f}  helps: {result['helps'].get(name, '-')}")
-    print(f"CAS {result['cas']['accuracy_mean']:.4f} +- {result['cas']['accuracy_std']:.4f}; "
-          f"GAN training {result['gan_training_minutes']:.1f} min ({args.steps} steps)")
-    start = time.perf_counter()
-    report = run_augment(AugmentOptions(dataset=train, n=5000, out=work / "synth", model=str(gan), overwrite=True, progress=False,
-                                         flip=False),
-                         say=lambda *_: None)
-    print(f"export of 5000 images: {time.perf_counter() - start:.1f} s wall ({report['export_seconds']:.1f} s sampling, "
-          f"near-copy check and PNG writing); near-copies dropped: {report['near_copy_check']['dropped_and_redrawn']}")
+    opts = AugmentOptions(dataset=train, n=0, out=work / "benefit", steps=args.steps, flip=False)
+    benefit_and_export(opts, test, work, per_class=100)
     print(f"sampling throughput, 64x64 RGB, 10 classes, batch 256: {sampling_rate():.0f} images/s")
-    print(f"work folder: {work}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,9 @@ import click
 @click.option("--minutes", type=float, default=None, help="Stop training after this many minutes (or at --steps).")
 @click.option("--export-size", type=int, default=None, help="Exported side in pixels (default: the training resolution; 0: the dataset's typical size).")
 @click.option("--truncation", type=float, default=None, help="Redraw noise beyond +-T: less variety, higher fidelity (e.g. 1.0).")
+@click.option("--size", type=click.Choice(["32", "64", "128"]), default=None, help="Training resolution (default: from the data's typical size).")
+@click.option("--fit", type=click.Choice(["crop", "pad"]), default="crop", show_default=True,
+              help="Squares by centre crop, or pad: the whole image on white (objects, stamps, product shots).")
 @click.option("--policy", default="medium", show_default=True, help="Classic policy: light, medium, heavy, or an albumentations .yaml/.json file.")
 @click.option("--no-flip", is_flag=True, help="Built-in policies without mirroring: for digits, letters, signs with text.")
 @click.option("--copy-threshold", type=float, default=0.95, show_default=True, help="Drop and redraw images this similar to a training image.")
@@ -29,7 +32,7 @@ import click
 @click.option("--evaluate", is_flag=True, help="The benefit report instead of an export: does synthetic data help a classifier?")
 @click.option("--test", "test_dir", type=click.Path(), default=None, help="--evaluate: held-out class folders (default: 30% of each class).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, export_size, truncation, policy, no_flip, copy_threshold, seed,
+def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, export_size, truncation, size, fit, policy, no_flip, copy_threshold, seed,
                 overwrite, evaluate, test_dir, quiet):
     """Train a class-conditional GAN on DATASET (or reuse --model) and export N labelled images into OUT,
     with manifest.csv, report.json and report-samples.png."""
@@ -47,7 +50,7 @@ def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, 
         raise UserError(f"--n must be at least 1 (got {n})")
     opts = AugmentOptions(dataset=src, n=n or 0, out=Path(out) if out else default_out(src), mode=mode, balance=balance, model=model,
                           run_dir=Path(run_dir) if run_dir else None, steps=steps, minutes=minutes, export_size=export_size,
-                          truncation=truncation, policy=policy, flip=not no_flip, seed=seed, overwrite=overwrite, copy_threshold=copy_threshold,
+                          truncation=truncation, size=int(size or 0), fit=fit, policy=policy, flip=not no_flip, seed=seed, overwrite=overwrite, copy_threshold=copy_threshold,
                           progress=not quiet)
     if evaluate:
         from gantools.augmenting import BENEFIT_NAME

@@ -41,6 +41,8 @@ class AugmentOptions:
     minutes: float | None = None
     export_size: int | None = None  # None: the training resolution; 0: the dataset's typical size
     truncation: float | None = None
+    size: int = 0  # training resolution 32/64/128; 0: chosen from the data
+    fit: str = "crop"  # how images become squares: crop (centre) or pad (whole object on white)
     policy: str = "medium"
     flip: bool = True
     seed: int = 0
@@ -69,6 +71,10 @@ def check_options(o: AugmentOptions) -> Listing:
         raise UserError("--truncation must be positive (e.g. 1.0; smaller: less variety, higher fidelity)")
     if o.export_size is not None and o.export_size < 0:
         raise UserError("--export-size must be a positive number of pixels, or 0 for the dataset's typical size")
+    if o.size not in (0, 32, 64, 128):
+        raise UserError(f"--size must be 32, 64 or 128 (got {o.size})")
+    if o.fit not in ("crop", "pad"):
+        raise UserError("--fit must be crop or pad")
     if not 0 < o.copy_threshold <= 1:
         raise UserError("--copy-threshold must be in (0, 1]")
     if not o.dataset.is_dir():
@@ -105,7 +111,7 @@ def load_or_train(o: AugmentOptions, listing: Listing, say):
                             f"but '{o.dataset}' has {listing.classes}")
         return loaded, 0.0
     run = o.run_dir or default_run(o.dataset)
-    overrides = {"seed": o.seed}
+    overrides = {"seed": o.seed, "size": o.size, "fit": o.fit}
     if o.steps is not None:
         overrides["steps"] = o.steps
     if o.minutes is not None:
@@ -148,7 +154,7 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
     else:
         from gantools.recipes.augment import _looks_gray, size_for
 
-        train_size, fit, model_id, sampler = size_for(typical_side(listing.files)), "crop", "", None
+        train_size, fit, model_id, sampler = o.size or size_for(typical_side(listing.files)), o.fit, "", None
         channels = 1 if _looks_gray(listing.files) else 3
     size = train_size if o.export_size is None else (o.export_size or typical_side(listing.files))
     real = real_images(listing, size, channels, fit)
@@ -289,6 +295,9 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
         train_listing = list_data(train_root, conditional=True)
         run = o.run_dir or default_run(o.dataset).parent / f"{default_run(o.dataset).name}_benefit"
         sub = replace(o, dataset=train_root, run_dir=run)
+        if o.model and test_dir is None:
+            say(f"note: --model '{o.model}' may have been trained on the images held out here, which flatters (b), (d) and CAS; "
+                "give --test, or leave out --model to train a GAN on the training part only")
         loaded, minutes = load_or_train(sub, train_listing, say)
         cfg = loaded.recipe.config
         size, channels, fit = cfg.size, loaded.recipe.channels, cfg.fit
@@ -314,7 +323,7 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
         pix = load_square(path, channels, size, fit)
         test_images.append(pix[..., 0] if channels == 1 else pix)
     say(f"classifiers: {len(benefit.CONFIGS)} training sets x {seeds} seeds, tested on {len(test_images)} held-out real images")
-    result = benefit.report(sets, (test_images, list(test_labels)), listing.classes, seeds=seeds)
+    result = benefit.report(sets, (test_images, list(test_labels)), listing.classes, seeds=seeds, progress=o.progress)
     result.update({"dataset": str(o.dataset), "held_out": str(test_dir) if test_dir else f"{held_out:.0%} of each class (seed {o.seed})",
                    "gan_model": str(loaded.path), "gan_training_minutes": round(minutes, 2),
                    # A reused --model may have been trained on the held-out images; a fresh one never is.

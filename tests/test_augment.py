@@ -194,3 +194,40 @@ def test_training_stops_at_the_time_limit_and_exports(data, tmp_path):
     assert result.exit_code == 0, result.output
     card = json.loads((tmp_path / "r" / "model.json").read_text())
     assert card["training"]["steps"] < 2000  # a broken limit would run all 2000 steps
+
+
+def test_size_and_fit_reach_training_and_classic_export(tmp_path):
+    import albumentations as A
+
+    wide = tmp_path / "wide"
+    for cls, value in (("dark", 0), ("mid", 90)):
+        (wide / cls).mkdir(parents=True)
+        for i in range(3):
+            Image.fromarray(np.full((20, 40, 3), value + i, np.uint8)).save(wide / cls / f"{i}.png")
+    A.save(A.Compose([A.HorizontalFlip(p=0.0)]), str(tmp_path / "keep.yaml"), data_format="yaml")
+    result = invoke("augment", "--dataset", wide, "--n", 2, "--mode", "classic", "--policy", tmp_path / "keep.yaml",
+                    "--size", 32, "--fit", "pad", "--out", tmp_path / "c", "--quiet")
+    assert result.exit_code == 0, result.output
+    row = read_manifest(tmp_path / "c")[0]
+    pixels = np.asarray(Image.open(tmp_path / "c" / row["file"]))
+    assert pixels.shape[:2] == (32, 32)
+    assert pixels[0].min() == 255 and pixels[16].max() < 100  # the whole wide image, padded with white above and below
+    run = tmp_path / "r"
+    result = invoke("augment", "--dataset", wide, "--n", 2, "--steps", 1, "--size", 32, "--fit", "pad", "--run", run,
+                    "--out", tmp_path / "g", "--quiet")
+    assert result.exit_code == 0, result.output
+    import yaml
+
+    saved = yaml.safe_load((run / "config.yaml").read_text())
+    assert saved["recipe_config"]["size"] == 32 and saved["recipe_config"]["fit"] == "pad"
+    assert invoke("augment", "--dataset", wide, "--n", 2, "--size", 48, "--out", tmp_path / "x").exit_code == 2
+
+
+def test_evaluate_from_the_command_line_warns_when_a_reused_model_may_have_seen_the_held_out_part(data, model, tmp_path, monkeypatch):
+    monkeypatch.setattr(benefit, "STEPS", 10)  # the figures are not the point here, the report is
+    result = invoke("augment", "--dataset", data, "--evaluate", "--model", model, "--n", 4, "--out", tmp_path / "e", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "may have been trained on the images held out" in result.output and "CAS (GAN only)" in result.output
+    report = json.loads((tmp_path / "e" / "benefit-report.json").read_text())
+    assert report["gan_trained_without_held_out"] is False and report["synthetic_per_class"] == 2
+    assert set(report["accuracy"]) == set(benefit.CONFIGS) and (tmp_path / "e" / "report-samples.png").is_file()

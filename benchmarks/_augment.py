@@ -1,0 +1,29 @@
+"""Shared by the augment benchmarks: the benefit report on a train/test split, then export timing."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from gantools.augmenting import AugmentOptions, run_augment, run_benefit
+
+
+def benefit_and_export(opts: AugmentOptions, test: Path, work: Path, per_class: int | None, export_n: int = 5000) -> None:
+    """Trains the GAN into work/gan (or reuses it there), prints (a)-(d), CAS and FID, then times an export."""
+    gan = work / "gan"
+    reuse = str(gan) if (gan / "model.safetensors").is_file() else None
+    opts = replace(opts, out=work / "benefit", run_dir=gan, model=reuse, overwrite=True)
+    result = run_benefit(opts, test_dir=test, per_class=per_class)
+    for name, r in result["accuracy"].items():
+        print(f"{name:20s} {r['accuracy_mean']:.4f} +- {r['accuracy_std']:.4f}  helps: {result['helps'].get(name, '-')}")
+    fid = [v for v in result["fid_per_class"]["per_class"].values() if v is not None]
+    print(f"CAS {result['cas']['accuracy_mean']:.4f} +- {result['cas']['accuracy_std']:.4f}; per-class FID "
+          f"{min(fid):.0f}-{max(fid):.0f} ({result['fid_per_class']['features']})")
+    minutes = result["gan_training_minutes"] if reuse is None else "reused: see the first run's output for the"
+    print(f"GAN training {minutes} min; synthetic per class in the report: {result['synthetic_per_class']}")
+    start = time.perf_counter()
+    report = run_augment(replace(opts, n=export_n, out=work / "synth", model=str(gan), progress=False), say=lambda *_: None)
+    print(f"export of {export_n} images: {time.perf_counter() - start:.1f} s wall ({report['export_seconds']:.1f} s sampling, "
+          f"near-copy check and PNG writing); near-copies dropped: {report['near_copy_check']['dropped_and_redrawn']}")
+    print(f"work folder: {work}")
