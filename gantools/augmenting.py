@@ -60,15 +60,20 @@ def default_run(dataset: Path) -> Path:
 
 
 def check_options(o: AugmentOptions) -> Listing:
-    """Every user mistake found before any work starts; returns the dataset's listing."""
+    """Every user mistake found before an export starts; returns the dataset's listing."""
     if o.mode not in MODES:
         raise UserError(f"--mode must be one of {', '.join(MODES)}")
     if o.balance not in BALANCES:
         raise UserError(f"--balance must be one of {', '.join(BALANCES)}")
     if o.n < 1:
         raise UserError(f"--n must be at least 1 (got {o.n})")
+    return check_shared_options(o)
+
+
+def check_shared_options(o: AugmentOptions) -> Listing:
+    """The settings, dataset and out folder an export and the benefit report share; returns the dataset's listing."""
     if o.truncation is not None and o.truncation <= 0:
-        raise UserError("--truncation must be positive (e.g. 1.0; smaller: less variety, higher fidelity)")
+        raise UserError(f"--truncation must be positive (got {o.truncation})")
     if o.export_size is not None and o.export_size < 0:
         raise UserError("--export-size must be a positive number of pixels, or 0 for the dataset's typical size")
     if o.size not in (0, 32, 64, 128):
@@ -87,16 +92,25 @@ def check_options(o: AugmentOptions) -> Listing:
     return listing
 
 
-def real_images(listing: Listing, size: int, channels: int, fit: str) -> dict[str, list[tuple[Path, np.ndarray]]]:
-    """The readable images of each class at the export size (unreadable ones are already in listing.skipped)."""
-    per_class: dict[str, list[tuple[Path, np.ndarray]]] = {c: [] for c in listing.classes}
-    for path, label in zip(listing.files, listing.labels or []):
+def readable_squares(files: list[Path], size: int, channels: int, fit: str,
+                     skipped: list[tuple[str, str]]) -> list[tuple[int, np.ndarray]]:
+    """(index, HxW or HxWxC pixels) of each file that decodes; the others go to `skipped` with the reason."""
+    out = []
+    for i, path in enumerate(files):
         try:
             pixels = load_square(path, channels, size, fit)
         except ImageError as exc:
-            listing.skipped.append((str(path), str(exc)))
+            skipped.append((str(path), str(exc)))
             continue
-        per_class[listing.classes[label]].append((path, pixels[..., 0] if channels == 1 else pixels))
+        out.append((i, pixels[..., 0] if channels == 1 else pixels))
+    return out
+
+
+def real_images(listing: Listing, size: int, channels: int, fit: str) -> dict[str, list[tuple[Path, np.ndarray]]]:
+    """The readable images of each class at the export size (unreadable ones are added to listing.skipped)."""
+    per_class: dict[str, list[tuple[Path, np.ndarray]]] = {c: [] for c in listing.classes}
+    for i, pixels in readable_squares(listing.files, size, channels, fit, listing.skipped):
+        per_class[listing.classes[listing.labels[i]]].append((listing.files[i], pixels))
     return per_class
 
 
@@ -273,10 +287,7 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
 
     from gantools import benefit
 
-    if not o.dataset.is_dir():
-        raise UserError(f"--dataset '{o.dataset}' is not a folder")
-    listing = list_data(o.dataset, conditional=True)
-    check_classes(listing)
+    listing = check_shared_options(o)
     if test_dir is not None:
         test_listing = list_data(test_dir, conditional=True)
         if test_listing.classes != listing.classes:
@@ -285,19 +296,21 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
     else:
         train_idx, test_idx = split_held_out(listing, held_out, o.seed)
         test_files, test_labels = [listing.files[i] for i in test_idx], [listing.labels[i] for i in test_idx]
-    check_out_folder(o.out, o.overwrite)
     with tempfile.TemporaryDirectory() as tmp:
         train_root = Path(tmp) / "train"
+        originals = {}  # copy -> the user's file, so skipped files are reported by their own names
         for i in train_idx:  # the GAN and the classifiers see only this part
             dst = train_root / listing.classes[listing.labels[i]] / f"{i:06d}{listing.files[i].suffix.lower()}"
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(listing.files[i], dst)
+            originals[str(dst)] = str(listing.files[i])
         train_listing = list_data(train_root, conditional=True)
         run = o.run_dir or default_run(o.dataset).parent / f"{default_run(o.dataset).name}_benefit"
         sub = replace(o, dataset=train_root, run_dir=run)
-        if o.model and test_dir is None:
-            say(f"note: --model '{o.model}' may have been trained on the images held out here, which flatters (b), (d) and CAS; "
-                "give --test, or leave out --model to train a GAN on the training part only")
+        if o.model:  # a reused model's training data cannot be checked; held-out images it saw flatter (b), (d) and CAS
+            held = "the images held out here" if test_dir is None else f"the --test images in '{test_dir}'"
+            say(f"note: --model '{o.model}' may have been trained on {held}, which flatters (b), (d) and CAS; "
+                "leave out --model to train a GAN on the training part only")
         loaded, minutes = load_or_train(sub, train_listing, say)
         cfg = loaded.recipe.config
         size, channels, fit = cfg.size, loaded.recipe.channels, cfg.fit
@@ -318,17 +331,19 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
                 _, im = real[cls][np.random.default_rng(s).integers(len(real[cls]))]
                 sets["classic"][0].append(classic.augment(pipeline, im, s))
                 sets["classic"][1].append(label)
-    test_images = []
-    for path in test_files:
-        pix = load_square(path, channels, size, fit)
-        test_images.append(pix[..., 0] if channels == 1 else pix)
+        skipped = [(originals.get(f, f), reason) for f, reason in train_listing.skipped]
+    test_ok = readable_squares(test_files, size, channels, fit, skipped)
+    test_images, test_labels = [pix for _, pix in test_ok], [test_labels[i] for i, _ in test_ok]
+    if skipped:
+        say(f"skipped {len(skipped)} unreadable file(s), listed in the report: " + ", ".join(f for f, _ in skipped[:3]))
     say(f"classifiers: {len(benefit.CONFIGS)} training sets x {seeds} seeds, tested on {len(test_images)} held-out real images")
-    result = benefit.report(sets, (test_images, list(test_labels)), listing.classes, seeds=seeds, progress=o.progress)
+    result = benefit.report(sets, (test_images, test_labels), listing.classes, seeds=seeds, progress=o.progress)
     result.update({"dataset": str(o.dataset), "held_out": str(test_dir) if test_dir else f"{held_out:.0%} of each class (seed {o.seed})",
                    "gan_model": str(loaded.path), "gan_training_minutes": round(minutes, 2),
-                   # A reused --model may have been trained on the held-out images; a fresh one never is.
-                   "gan_trained_without_held_out": o.model is None or test_dir is not None, "synthetic_per_class": count,
-                   "policy": o.policy, "truncation": o.truncation, "image_size": size})
+                   # True: trained here on the training part only; None: a reused --model, which cannot be checked.
+                   "gan_trained_without_held_out": True if o.model is None else None, "synthetic_per_class": count,
+                   "policy": o.policy, "truncation": o.truncation, "image_size": size,
+                   "skipped_files": [{"file": f, "reason": r} for f, r in skipped]})
     o.out.mkdir(parents=True, exist_ok=True)
     from gantools.atomic import write_text
 

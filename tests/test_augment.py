@@ -167,6 +167,7 @@ def test_user_mistakes_exit_2(data, model, tmp_path):
         (["--dataset", other, "--n", 2, "--model", model], "trained on classes"),
         (["--dataset", data, "--n", 2, "--model", "dcgan-digits"], "not a 'augment' model"),
         (["--dataset", data, "--n", 2, "--mode", "classic", "--policy", "nosuch"], "neither a built-in policy"),
+        (["--dataset", data, "--evaluate", "--model", model, "--truncation", -1], "--truncation must be positive"),
     ]
     for args, message in cases:
         result = invoke("augment", *args, "--out", tmp_path / "x", "--quiet")
@@ -174,6 +175,8 @@ def test_user_mistakes_exit_2(data, model, tmp_path):
         assert message in result.output, (args, result.output)
         assert "Traceback" not in result.output
     assert one.is_dir()
+    inside = invoke("augment", "--dataset", data, "--evaluate", "--model", model, "--out", data / "report", "--quiet")
+    assert inside.exit_code == 2 and "inside it" in inside.output and not (data / "report").exists()
 
 
 def test_benefit_report_scores_every_training_set_on_held_out_real_images():
@@ -229,5 +232,14 @@ def test_evaluate_from_the_command_line_warns_when_a_reused_model_may_have_seen_
     assert result.exit_code == 0, result.output
     assert "may have been trained on the images held out" in result.output and "CAS (GAN only)" in result.output
     report = json.loads((tmp_path / "e" / "benefit-report.json").read_text())
-    assert report["gan_trained_without_held_out"] is False and report["synthetic_per_class"] == 2
+    assert report["gan_trained_without_held_out"] is None and report["synthetic_per_class"] == 2
     assert set(report["accuracy"]) == set(benefit.CONFIGS) and (tmp_path / "e" / "report-samples.png").is_file()
+    assert any(s["file"] == str(data / "square" / "broken.png") for s in report["skipped_files"])  # named as the user knows it
+    # A corrupt held-out image is reported by name; the report goes on without it.
+    test = write_classes(tmp_path / "held", per_class=2, size=24, seed=5)
+    (test / "disc" / "zz_broken.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    result = invoke("augment", "--dataset", data, "--evaluate", "--model", model, "--test", test, "--n", 4, "--out", tmp_path / "t", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "zz_broken.png" in result.output and "the --test images" in result.output
+    report = json.loads((tmp_path / "t" / "benefit-report.json").read_text())
+    assert report["held_out_images"] == 4 and any(s["file"].endswith("zz_broken.png") for s in report["skipped_files"])
