@@ -149,6 +149,7 @@ def gan_images(sampler, label: int, seeds: list[int], truncation: float | None) 
     from gantools.recipes.augment import truncated_noise
     from gantools.sampling import to_uint8
 
+    sampler.use_truncation(truncation)
     z = torch.cat([truncated_noise(1, sampler.z_dim, truncation, torch.Generator().manual_seed(s)) for s in seeds])
     images = to_uint8(sampler.generate(z, torch.full((len(seeds),), label, dtype=torch.long)))
     return [im[..., 0] if im.shape[2] == 1 else im for im in images]

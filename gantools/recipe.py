@@ -99,6 +99,9 @@ class Recipe:
         images = self.generate(generator, condition)
         return images, max(1, int(images.shape[0] ** 0.5))
 
+    def finalize(self, generator: nn.Module) -> None:
+        """Last touches to a trained generator, in place, before it is exported (default: none)."""
+
     def card(self) -> dict:
         """Architecture facts for model.json beyond the config (e.g. image size, channels)."""
         return {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -114,7 +115,9 @@ def train(recipe_ref: str, data: str | None, out: str | Path, overrides: dict[st
     try:
         result = trainer.fit()
         if trainer.is_main:
-            weights.export(out, recipe, result.generator, card_for(result.step, result.last_metrics))
+            final = copy.deepcopy(result.generator)  # the run's own EMA generator stays as trained, for --resume
+            recipe.finalize(final)
+            weights.export(out, recipe, final, card_for(result.step, result.last_metrics))
         distributed.barrier(trainer.dist)
     finally:
         distributed.shutdown(trainer.dist)

@@ -15,6 +15,7 @@ import torch
 from PIL import Image
 from torch import nn
 
+from gantools import standing_stats
 from gantools.config import setting
 from gantools.data import SquareImages, list_data
 from gantools.nets.cbn import CBNGenerator
@@ -24,6 +25,7 @@ from gantools.recipes.dcgan import _looks_gray
 from gantools.sampling import LatentSampler
 
 SIZES = (32, 64, 128)
+STANDING_DRAWS = 1024  # noise draws behind the BN statistics a generator samples with
 
 
 @dataclass
@@ -72,6 +74,26 @@ def truncated_noise(n: int, dim: int, truncation: float | None, generator: torch
             z[bad] = torch.randn(int(bad.sum()), generator=generator)
         z.clamp_(-truncation, truncation)
     return z
+
+
+class ClassSampler(LatentSampler):
+    """Samples with z ~ N(0, I) or truncated noise; the BN statistics follow the noise it is given."""
+
+    def __init__(self, recipe: "AugmentRecipe", generator: nn.Module, device: torch.device):
+        super().__init__(recipe, generator, device)
+        self.truncation: float | None = None
+        self._plain = standing_stats.bn_buffers(self.generator)
+
+    def use_truncation(self, truncation: float | None) -> None:
+        """Truncated z has a smaller spread than the z the BN statistics were measured on; without new ones the
+        samples shrink toward one blurred average image. Deterministic, so a manifest's seed still makes its image."""
+        if truncation == self.truncation:
+            return
+        self.generator.load_state_dict(self._plain, strict=False)
+        if truncation:
+            self.recipe.standing_stats(self.generator, truncation)
+        self.generator.eval()
+        self.truncation = truncation
 
 
 class AugmentRecipe(Recipe):
@@ -127,12 +149,29 @@ class AugmentRecipe(Recipe):
     def preview(self, generator, condition, extra):
         return self.generate(generator, condition), extra
 
+    def standing_stats(self, generator: nn.Module, truncation: float | None = None, batch: int = 64) -> None:
+        """BN statistics of `generator` measured on its own outputs: STANDING_DRAWS noise draws (seed 0), classes in turn."""
+        device = next(generator.parameters()).device
+        noise = torch.Generator().manual_seed(0)
+
+        def batches():
+            for _ in range(STANDING_DRAWS // batch):
+                z = truncated_noise(batch, self.config.z_dim, truncation, noise)
+                yield z.to(device), (torch.arange(batch) % self.n_classes).to(device)
+
+        standing_stats.recompute(generator, batches(), self.generate)
+
+    def finalize(self, generator: nn.Module) -> None:
+        # The EMA generator's BN buffers were copied from the live G: measure its own instead.
+        self.standing_stats(generator)
+
     def card(self) -> dict:
         return {"image_size": self.config.size, "channels": self.channels, "z_dim": self.config.z_dim,
-                "input": "z ~ N(0, I) and a class index", "output": f"{self.config.size}x{self.config.size} image in [-1, 1]"}
+                "input": "z ~ N(0, I) and a class index", "output": f"{self.config.size}x{self.config.size} image in [-1, 1]",
+                "bn_statistics": f"standing: measured on {STANDING_DRAWS} draws of z ~ N(0, I) after training"}
 
-    def predictor(self, generator: nn.Module, device: torch.device) -> LatentSampler:
-        return LatentSampler(self, generator, device)
+    def predictor(self, generator: nn.Module, device: torch.device) -> ClassSampler:
+        return ClassSampler(self, generator, device)
 
 
 RECIPE = AugmentRecipe

@@ -243,3 +243,31 @@ def test_evaluate_from_the_command_line_warns_when_a_reused_model_may_have_seen_
     assert "zz_broken.png" in result.output and "the --test images" in result.output
     report = json.loads((tmp_path / "t" / "benefit-report.json").read_text())
     assert report["held_out_images"] == 4 and any(s["file"].endswith("zz_broken.png") for s in report["skipped_files"])
+
+
+def test_exported_generator_samples_with_its_own_standing_statistics(model):
+    # Exported: BN statistics measured on the EMA generator's own outputs, not the live G's copied buffers.
+    from gantools import standing_stats, weights
+
+    loaded = weights.load(model, expect_recipe="augment")
+    exported = standing_stats.bn_buffers(loaded.generator)
+    loaded.recipe.standing_stats(loaded.generator)
+    again = standing_stats.bn_buffers(loaded.generator)
+    assert all(torch.allclose(exported[k].float(), again[k].float(), atol=1e-5) for k in exported)
+    state = torch.load(Path(model) / "checkpoint.pt", map_location="cpu", weights_only=False)
+    ema = state["ema"]["model"]
+    assert any(not torch.allclose(ema[k].float(), exported[k].float()) for k in exported if k.endswith("running_var"))
+    assert loaded.card["bn_statistics"].startswith("standing")
+
+
+def test_truncation_measures_statistics_for_its_noise_and_untruncated_sampling_comes_back(model):
+    from gantools import weights
+    from gantools.augmenting import gan_images
+
+    loaded = weights.load(model, expect_recipe="augment")
+    sampler = loaded.recipe.predictor(loaded.generator, torch.device("cpu"))
+    plain = gan_images(sampler, 0, [5, 6], None)
+    truncated = gan_images(sampler, 0, [5, 6], 0.5)
+    assert any((a != b).any() for a, b in zip(plain, truncated))
+    assert all((a == b).all() for a, b in zip(plain, gan_images(sampler, 0, [5, 6], None)))
+    assert all((a == b).all() for a, b in zip(truncated, gan_images(sampler, 0, [5, 6], 0.5)))
