@@ -31,9 +31,10 @@ import click
 @click.option("--overwrite", is_flag=True, help="Allow an --out that already holds files (same names are replaced; nothing is deleted).")
 @click.option("--evaluate", is_flag=True, help="The benefit report instead of an export: does synthetic data help a classifier?")
 @click.option("--test", "test_dir", type=click.Path(), default=None, help="--evaluate: held-out class folders (default: 30% of each class).")
+@click.option("--device", default="auto", show_default=True, help="Where training, sampling and the --evaluate classifiers run: auto, cpu, cuda, cuda:N, mps.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, export_size, truncation, size, fit, policy, no_flip, copy_threshold, seed,
-                overwrite, evaluate, test_dir, quiet):
+                overwrite, evaluate, test_dir, device, quiet):
     """Train a class-conditional GAN on DATASET (or reuse --model) and export N labelled images into OUT,
     with manifest.csv, report.json and report-samples.png."""
     from gantools.augmenting import AugmentOptions, default_out, run_augment, run_benefit
@@ -51,7 +52,7 @@ def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, 
     opts = AugmentOptions(dataset=src, n=n or 0, out=Path(out) if out else default_out(src), mode=mode, balance=balance, model=model,
                           run_dir=Path(run_dir) if run_dir else None, steps=steps, minutes=minutes, export_size=export_size,
                           truncation=truncation, size=int(size or 0), fit=fit, policy=policy, flip=not no_flip, seed=seed, overwrite=overwrite, copy_threshold=copy_threshold,
-                          progress=not quiet)
+                          progress=not quiet, device=device)
     if evaluate:
         from gantools.augmenting import BENEFIT_NAME
 

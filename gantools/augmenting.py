@@ -18,6 +18,7 @@ import torch
 
 from gantools import classic, memorization
 from gantools.data import Listing, check_classes, list_data, load_square
+from gantools.device import resolve_device
 from gantools.errors import UserError
 from gantools.imageio import ImageError
 from gantools.runlog import save_grid
@@ -49,6 +50,7 @@ class AugmentOptions:
     overwrite: bool = False
     copy_threshold: float = memorization.DEFAULT_THRESHOLD
     progress: bool = True
+    device: str = "auto"  # training, sampling and the benefit classifiers
 
 
 def default_out(dataset: Path) -> Path:
@@ -82,6 +84,7 @@ def check_shared_options(o: AugmentOptions) -> Listing:
         raise UserError("--fit must be crop or pad")
     if not 0 < o.copy_threshold <= 1:
         raise UserError("--copy-threshold must be in (0, 1]")
+    resolve_device(o.device)  # a device this machine lacks is refused before any work
     if not o.dataset.is_dir():
         raise UserError(f"--dataset '{o.dataset}' is not a folder")
     listing = list_data(o.dataset, conditional=True)
@@ -125,7 +128,7 @@ def load_or_train(o: AugmentOptions, listing: Listing, say):
                             f"but '{o.dataset}' has {listing.classes}")
         return loaded, 0.0
     run = o.run_dir or default_run(o.dataset)
-    overrides = {"seed": o.seed, "size": o.size, "fit": o.fit}
+    overrides = {"seed": o.seed, "size": o.size, "fit": o.fit, "device": o.device}
     if o.steps is not None:
         overrides["steps"] = o.steps
     if o.minutes is not None:
@@ -165,7 +168,7 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
         loaded, train_minutes = load_or_train(o, listing, say)
         cfg = loaded.recipe.config
         train_size, channels, fit, model_id = cfg.size, loaded.recipe.channels, cfg.fit, str(loaded.path)
-        sampler = loaded.recipe.predictor(loaded.generator, torch.device("cpu"))
+        sampler = loaded.recipe.predictor(loaded.generator, resolve_device(o.device))
     else:
         from gantools.recipes.augment import _looks_gray, size_for
 
@@ -219,7 +222,8 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
                             "dropped_and_redrawn": sum(dropped.values()), "threshold_per_class": thresholds,
                             "applies_to": "GAN samples (gan, mix); classic copies name their real origin instead"},
         "model": model_id or None, "truncation": o.truncation, "policy": o.policy if pipeline else None,
-        "image_size": size, "training_minutes": round(train_minutes, 2), "export_seconds": round(export_seconds, 2),
+        # GPU and CPU arithmetic differ in the last bits: a manifest image is remade exactly on the same kind of device.
+        "sampled_on": str(sampler.device) if sampler else None, "image_size": size, "training_minutes": round(train_minutes, 2), "export_seconds": round(export_seconds, 2),
         "images_per_s": round(o.n / max(export_seconds, 1e-9), 1), "manifest": str(manifest), "samples": str(grid_path),
         "skipped_files": [{"file": f, "reason": r} for f, r in listing.skipped],
     }
@@ -317,7 +321,7 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
         size, channels, fit = cfg.size, loaded.recipe.channels, cfg.fit
         real = real_images(train_listing, size, channels, fit)
         count = per_class or (max(1, o.n // len(train_listing.classes)) if o.n else max(20, 5 * max(len(v) for v in real.values())))
-        sampler = loaded.recipe.predictor(loaded.generator, torch.device("cpu"))
+        sampler = loaded.recipe.predictor(loaded.generator, resolve_device(o.device))
         pipeline = classic.policy(o.policy, size, o.flip)
         sets = {"real": ([], []), "gan": ([], []), "classic": ([], [])}
         for label, cls in enumerate(train_listing.classes):
@@ -338,7 +342,8 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
     if skipped:
         say(f"skipped {len(skipped)} unreadable file(s), listed in the report: " + ", ".join(f for f, _ in skipped[:3]))
     say(f"classifiers: {len(benefit.CONFIGS)} training sets x {seeds} seeds, tested on {len(test_images)} held-out real images")
-    result = benefit.report(sets, (test_images, test_labels), listing.classes, seeds=seeds, progress=o.progress)
+    result = benefit.report(sets, (test_images, test_labels), listing.classes, seeds=seeds, progress=o.progress,
+                            device=resolve_device(o.device))
     result.update({"dataset": str(o.dataset), "held_out": str(test_dir) if test_dir else f"{held_out:.0%} of each class (seed {o.seed})",
                    "gan_model": str(loaded.path), "gan_training_minutes": round(minutes, 2),
                    # True: trained here on the training part only; None: a reused --model, which cannot be checked.

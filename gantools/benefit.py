@@ -42,13 +42,15 @@ def to_tensor(images: list[np.ndarray]) -> torch.Tensor:
     return torch.from_numpy(arr).permute(0, 3, 1, 2).float() / 127.5 - 1.0
 
 
-def train_classifier(parts: list[tuple[torch.Tensor, torch.Tensor]], n_classes: int, seed: int, steps: int, batch: int = 64) -> SmallCNN:
+def train_classifier(parts: list[tuple[torch.Tensor, torch.Tensor]], n_classes: int, seed: int, steps: int, batch: int = 64,
+                     device: torch.device = torch.device("cpu")) -> SmallCNN:
     """`parts[0]` is the real set; any others (synthetic) fill half of every batch, however large they are, so
     thousands of synthetic images cannot drown out the real ones. One-cycle learning rate: the last steps
     settle, so the result does not hinge on where a noisy run happened to stop."""
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
-    net = SmallCNN(parts[0][0].shape[1], n_classes)
+    net = SmallCNN(parts[0][0].shape[1], n_classes).to(device)
+    parts = [(x.to(device), y.to(device)) for x, y in parts]
     opt = torch.optim.AdamW(net.parameters(), LR, weight_decay=1e-2)
     schedule = torch.optim.lr_scheduler.OneCycleLR(opt, LR, total_steps=steps)
     real = parts[0]
@@ -56,10 +58,10 @@ def train_classifier(parts: list[tuple[torch.Tensor, torch.Tensor]], n_classes: 
     n_real = batch if extra is None else batch // 2
     net.train()
     for _ in range(steps):
-        i = torch.randint(0, real[0].shape[0], (n_real,), generator=gen)
+        i = torch.randint(0, real[0].shape[0], (n_real,), generator=gen).to(device)
         x, y = real[0][i], real[1][i]
         if extra is not None:
-            j = torch.randint(0, extra[0].shape[0], (batch - n_real,), generator=gen)
+            j = torch.randint(0, extra[0].shape[0], (batch - n_real,), generator=gen).to(device)
             x, y = torch.cat([x, extra[0][j]]), torch.cat([y, extra[1][j]])
         loss = F.cross_entropy(net(x), y)
         opt.zero_grad()
@@ -70,17 +72,19 @@ def train_classifier(parts: list[tuple[torch.Tensor, torch.Tensor]], n_classes: 
 
 
 @torch.inference_mode()
-def accuracy(net: SmallCNN, x: torch.Tensor, y: torch.Tensor) -> float:
-    return float((net(x).argmax(1) == y).float().mean())
+def accuracy(net: SmallCNN, x: torch.Tensor, y: torch.Tensor, batch: int = 512) -> float:
+    device = next(net.parameters()).device
+    hits = sum(int((net(x[i : i + batch].to(device)).argmax(1).cpu() == y[i : i + batch]).sum()) for i in range(0, len(y), batch))
+    return hits / max(1, len(y))
 
 
 @torch.inference_mode()
 def embed(net: SmallCNN, x: torch.Tensor) -> np.ndarray:
-    return net.features(x).numpy().astype(np.float64)
+    return net.features(x.to(next(net.parameters()).device)).cpu().numpy().astype(np.float64)
 
 
 def report(sets: dict[str, tuple[list[np.ndarray], list[int]]], test: tuple[list[np.ndarray], list[int]], classes: list[str],
-           seeds: int = 3, steps: int | None = None, progress: bool = False) -> dict:
+           seeds: int = 3, steps: int | None = None, progress: bool = False, device: torch.device = torch.device("cpu")) -> dict:
     """`sets` holds "real", "gan" and "classic" (images, labels); `test` the held-out real images."""
     from tqdm import tqdm
 
@@ -89,7 +93,7 @@ def report(sets: dict[str, tuple[list[np.ndarray], list[int]]], test: tuple[list
     x_test, y_test = to_tensor(test[0]), torch.tensor(test[1])
     tensors = {k: (to_tensor(v[0]), torch.tensor(v[1])) for k, v in sets.items() if v[0]}
     out: dict = {"held_out_images": len(test[1]), "seeds": seeds, "classifier": f"3-conv CNN, {steps} AdamW steps (one-cycle lr {LR}), batch 64, half real when synthetic is added",
-                 "train_sizes": {k: len(v[1]) for k, v in sets.items()}}
+                 "train_sizes": {k: len(v[1]) for k, v in sets.items()}, "device": str(device)}
     results, real_nets = {}, []
     runs = seeds * (sum(all(p in tensors for p in parts) for parts in CONFIGS.values()) + ("gan" in tensors))
     bar = tqdm(total=runs, desc="classifiers", unit="run", disable=not progress)
@@ -98,7 +102,7 @@ def report(sets: dict[str, tuple[list[np.ndarray], list[int]]], test: tuple[list
             continue
         accs = []
         for s in range(seeds):
-            net = train_classifier([tensors[p] for p in parts], n, seed=s, steps=steps)
+            net = train_classifier([tensors[p] for p in parts], n, seed=s, steps=steps, device=device)
             accs.append(accuracy(net, x_test, y_test))
             bar.update()
             if name == "a_real":
@@ -111,7 +115,7 @@ def report(sets: dict[str, tuple[list[np.ndarray], list[int]]], test: tuple[list
     if "gan" in tensors:
         cas = []
         for s in range(seeds):
-            cas.append(accuracy(train_classifier([tensors["gan"]], n, seed=s, steps=steps), x_test, y_test))
+            cas.append(accuracy(train_classifier([tensors["gan"]], n, seed=s, steps=steps, device=device), x_test, y_test))
             bar.update()
         out["cas"] = {"accuracy_mean": float(np.mean(cas)), "accuracy_std": float(np.std(cas)),
                       "what": "trained on GAN samples only, tested on the held-out real images"}

@@ -118,7 +118,7 @@ def test_gan_export_follows_the_balance_and_regenerates_from_the_manifest(data, 
     from gantools.augmenting import gan_images
 
     loaded = weights.load(model, expect_recipe="augment")
-    sampler = loaded.recipe.predictor(loaded.generator, torch.device("cpu"))
+    sampler = loaded.recipe.predictor(loaded.generator, torch.device(report["sampled_on"]))  # the device it was made on
     row = rows[-1]
     again = gan_images(sampler, loaded.recipe.classes.index(row["class"]), [int(row["seed"])], float(row["truncation"]))[0]
     assert (np.asarray(Image.open(out / row["file"])) == again).all()
@@ -168,6 +168,8 @@ def test_user_mistakes_exit_2(data, model, tmp_path):
         (["--dataset", data, "--n", 2, "--model", "dcgan-digits"], "not a 'augment' model"),
         (["--dataset", data, "--n", 2, "--mode", "classic", "--policy", "nosuch"], "neither a built-in policy"),
         (["--dataset", data, "--evaluate", "--model", model, "--truncation", -1], "--truncation must be positive"),
+        (["--dataset", data, "--n", 2, "--model", model, "--device", "cuda:7"], "device 'cuda:7'"),
+        (["--dataset", data, "--n", 2, "--model", model, "--device", "tpu"], "unknown device"),
     ]
     for args, message in cases:
         result = invoke("augment", *args, "--out", tmp_path / "x", "--quiet")
