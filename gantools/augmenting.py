@@ -321,7 +321,8 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
         size, channels, fit = cfg.size, loaded.recipe.channels, cfg.fit
         real = real_images(train_listing, size, channels, fit)
         count = per_class or (max(1, o.n // len(train_listing.classes)) if o.n else max(20, 5 * max(len(v) for v in real.values())))
-        sampler = loaded.recipe.predictor(loaded.generator, resolve_device(o.device))
+        device = resolve_device(o.device)
+        sampler = loaded.recipe.predictor(loaded.generator, device)
         pipeline = classic.policy(o.policy, size, o.flip)
         sets = {"real": ([], []), "gan": ([], []), "classic": ([], [])}
         for label, cls in enumerate(train_listing.classes):
@@ -342,8 +343,7 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
     if skipped:
         say(f"skipped {len(skipped)} unreadable file(s), listed in the report: " + ", ".join(f for f, _ in skipped[:3]))
     say(f"classifiers: {len(benefit.CONFIGS)} training sets x {seeds} seeds, tested on {len(test_images)} held-out real images")
-    result = benefit.report(sets, (test_images, test_labels), listing.classes, seeds=seeds, progress=o.progress,
-                            device=resolve_device(o.device))
+    result = benefit.report(sets, (test_images, test_labels), listing.classes, seeds=seeds, progress=o.progress, device=device)
     result.update({"dataset": str(o.dataset), "held_out": str(test_dir) if test_dir else f"{held_out:.0%} of each class (seed {o.seed})",
                    "gan_model": str(loaded.path), "gan_training_minutes": round(minutes, 2),
                    # True: trained here on the training part only; None: a reused --model, which cannot be checked.

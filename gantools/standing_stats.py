@@ -34,6 +34,25 @@ def recompute(generator: nn.Module, conditions: Iterable[tuple[torch.Tensor, ...
         generator.train(was_training)
 
 
+DRAWS = 1024  # noise draws behind the BN statistics a latent generator samples with
+
+
+def for_latent_generator(recipe, generator: nn.Module,
+                         noise: Callable[[int, torch.Generator], torch.Tensor] | None = None, batch: int = 64) -> None:
+    """Statistics of a z -> image recipe's generator over DRAWS draws of `noise` (default z ~ N(0, I)), seed 0 so the
+    result never varies, the classes in turn when it is conditional."""
+    device = next(generator.parameters()).device
+    draw = noise or (lambda n, g: torch.randn(n, recipe.config.z_dim, generator=g))
+    rng = torch.Generator().manual_seed(0)
+
+    def batches():
+        for _ in range(DRAWS // batch):
+            z = draw(batch, rng).to(device)
+            yield (z, (torch.arange(batch) % recipe.n_classes).to(device)) if recipe.n_classes else (z,)
+
+    recompute(generator, batches(), recipe.generate)
+
+
 def bn_buffers(generator: nn.Module) -> dict[str, torch.Tensor]:
     """A copy of the BN statistics, to put back with `generator.load_state_dict(..., strict=False)`."""
     return {k: v.clone() for k, v in generator.state_dict().items() if k.endswith(("running_mean", "running_var", "num_batches_tracked"))}

@@ -25,7 +25,6 @@ from gantools.recipes.dcgan import _looks_gray
 from gantools.sampling import LatentSampler
 
 SIZES = (32, 64, 128)
-STANDING_DRAWS = 1024  # noise draws behind the BN statistics a generator samples with
 
 
 @dataclass
@@ -91,8 +90,8 @@ class ClassSampler(LatentSampler):
             return
         self.generator.load_state_dict(self._plain, strict=False)
         if truncation:
-            self.recipe.standing_stats(self.generator, truncation)
-        self.generator.eval()
+            z_dim = self.z_dim
+            standing_stats.for_latent_generator(self.recipe, self.generator, lambda n, g: truncated_noise(n, z_dim, truncation, g))
         self.truncation = truncation
 
 
@@ -149,26 +148,14 @@ class AugmentRecipe(Recipe):
     def preview(self, generator, condition, extra):
         return self.generate(generator, condition), extra
 
-    def standing_stats(self, generator: nn.Module, truncation: float | None = None, batch: int = 64) -> None:
-        """BN statistics of `generator` measured on its own outputs: STANDING_DRAWS noise draws (seed 0), classes in turn."""
-        device = next(generator.parameters()).device
-        noise = torch.Generator().manual_seed(0)
-
-        def batches():
-            for _ in range(STANDING_DRAWS // batch):
-                z = truncated_noise(batch, self.config.z_dim, truncation, noise)
-                yield z.to(device), (torch.arange(batch) % self.n_classes).to(device)
-
-        standing_stats.recompute(generator, batches(), self.generate)
-
     def finalize(self, generator: nn.Module) -> None:
         # The EMA generator's BN buffers were copied from the live G: measure its own instead.
-        self.standing_stats(generator)
+        standing_stats.for_latent_generator(self, generator)
 
     def card(self) -> dict:
         return {"image_size": self.config.size, "channels": self.channels, "z_dim": self.config.z_dim,
                 "input": "z ~ N(0, I) and a class index", "output": f"{self.config.size}x{self.config.size} image in [-1, 1]",
-                "bn_statistics": f"standing: measured on {STANDING_DRAWS} draws of z ~ N(0, I) after training"}
+                "bn_statistics": f"standing: measured on {standing_stats.DRAWS} draws of z ~ N(0, I) after training"}
 
     def predictor(self, generator: nn.Module, device: torch.device) -> ClassSampler:
         return ClassSampler(self, generator, device)

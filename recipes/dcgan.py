@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from gantools import standing_stats
 from gantools.config import setting
 from gantools.data import SquareImages, list_data
 from gantools.imageio import ImageError, read_image
@@ -106,6 +107,10 @@ class DCGANRecipe(Recipe):
 
     def preview(self, generator, condition, extra):
         return self.generate(generator, condition), extra
+
+    def finalize(self, generator: nn.Module) -> None:
+        # The EMA generator's BN buffers were copied from the live G: measure its own instead.
+        standing_stats.for_latent_generator(self, generator)
 
     def card(self) -> dict:
         return {"image_size": self.config.size, "channels": self.channels, "z_dim": self.config.z_dim}

@@ -253,7 +253,7 @@ def test_exported_generator_samples_with_its_own_standing_statistics(model):
 
     loaded = weights.load(model, expect_recipe="augment")
     exported = standing_stats.bn_buffers(loaded.generator)
-    loaded.recipe.standing_stats(loaded.generator)
+    standing_stats.for_latent_generator(loaded.recipe, loaded.generator)
     again = standing_stats.bn_buffers(loaded.generator)
     assert all(torch.allclose(exported[k].float(), again[k].float(), atol=1e-5) for k in exported)
     state = torch.load(Path(model) / "checkpoint.pt", map_location="cpu", weights_only=False)

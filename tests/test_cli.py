@@ -87,6 +87,21 @@ def test_train_then_sample_round_trip(trained, tmp_path):
     assert result.exit_code == 0 and sorted(p.name for p in one.iterdir()) == ["samples.json", "square"]
 
 
+def test_exported_dcgan_samples_with_its_own_standing_statistics(trained):
+    # The EMA generator's BN buffers are the live G's; the exported one carries statistics of its own outputs.
+    import torch
+
+    from gantools import standing_stats, weights
+
+    loaded = weights.load(trained, expect_recipe="dcgan")
+    exported = standing_stats.bn_buffers(loaded.generator)
+    standing_stats.for_latent_generator(loaded.recipe, loaded.generator)
+    again = standing_stats.bn_buffers(loaded.generator)
+    assert all(torch.allclose(exported[k].float(), again[k].float(), atol=1e-5) for k in exported)
+    ema = torch.load(trained / "checkpoint.pt", map_location="cpu", weights_only=False)["ema"]["model"]
+    assert any(not torch.allclose(ema[k].float(), exported[k].float()) for k in exported if k.endswith("running_var"))
+
+
 def test_sample_errors(trained, tmp_path):
     assert_user_error(run("sample", trained, "--out", tmp_path / "s", "--class", "triangle"), "unknown class 'triangle'")
     assert_user_error(run("sample", tmp_path / "nowhere", "--out", tmp_path / "s"), "not found")
