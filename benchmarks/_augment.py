@@ -21,7 +21,8 @@ def benefit_and_export(opts: AugmentOptions, test: Path, work: Path, per_class: 
     print(f"CAS {result['cas']['accuracy_mean']:.4f} +- {result['cas']['accuracy_std']:.4f}; per-class FID "
           f"{min(fid):.0f}-{max(fid):.0f} ({result['fid_per_class']['features']})")
     trained = f"{result['gan_training_minutes']} min" if reuse is None else f"reused from {gan} (its minutes are in the first run's output)"
-    print(f"GAN training: {trained}; synthetic per class in the report: {result['synthetic_per_class']}")
+    print(f"GAN training: {trained}; synthetic per class in the report: {result['synthetic_per_class']} "
+          f"({result['gan_near_copies_dropped']['total']} near-copies dropped and redrawn first)")
     start = time.perf_counter()
     report = run_augment(replace(opts, n=export_n, out=work / "synth", model=str(gan), progress=False), say=lambda *_: None)
     print(f"export of {export_n} images: {time.perf_counter() - start:.1f} s wall ({report['export_seconds']:.1f} s sampling, "

@@ -158,6 +158,25 @@ def gan_images(sampler, label: int, seeds: list[int], truncation: float | None) 
     return [im[..., 0] if im.shape[2] == 1 else im for im in images]
 
 
+def shippable_gan_images(sampler, label: int, guard, first_seed: int, count: int, size: int, truncation: float | None,
+                        floor: float) -> tuple[list[np.ndarray], int]:
+    """`count` GAN images of one class with near-copies dropped and redrawn, as an export would ship them
+    (fewer if MAX_REDRAWS rounds do not find enough), and how many were dropped."""
+    kept: list[np.ndarray] = []
+    dropped, seed = 0, first_seed
+    for _ in range(MAX_REDRAWS):
+        need = count - len(kept)
+        if need <= 0:
+            break
+        images = [_resize(im, size) for im in gan_images(sampler, label, list(range(seed, seed + need)), truncation)]
+        seed += need
+        _, sim = guard.nearest(images)
+        limit = guard.threshold(floor)
+        kept += [im for im, s in zip(images, sim) if s < limit]
+        dropped += int((sim >= limit).sum())
+    return kept, dropped
+
+
 def run_augment(o: AugmentOptions, say=print) -> dict:
     from gantools.recipes.augment import typical_side
 
@@ -325,14 +344,18 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
         sampler = loaded.recipe.predictor(loaded.generator, device)
         pipeline = classic.policy(o.policy, size, o.flip)
         sets = {"real": ([], []), "gan": ([], []), "classic": ([], [])}
+        near_copies: dict[str, int] = {}
         for label, cls in enumerate(train_listing.classes):
             for _, im in real[cls]:
                 sets["real"][0].append(im)
                 sets["real"][1].append(label)
             seeds_ = list(range(label * 1_000_003, label * 1_000_003 + count))
-            for im in gan_images(sampler, label, seeds_, o.truncation):
-                sets["gan"][0].append(_resize(im, size))
-                sets["gan"][1].append(label)
+            # (b), (d) and CAS judge the samples an export would ship: near-copies are dropped and redrawn here too.
+            guard = memorization.NearestTraining([im for _, im in real[cls]])
+            shipped, near_copies[cls] = shippable_gan_images(sampler, label, guard, seeds_[0], count, size, o.truncation,
+                                                            o.copy_threshold)
+            sets["gan"][0].extend(shipped)
+            sets["gan"][1].extend([label] * len(shipped))
             for s in seeds_:
                 _, im = real[cls][np.random.default_rng(s).integers(len(real[cls]))]
                 sets["classic"][0].append(classic.augment(pipeline, im, s))
@@ -348,6 +371,8 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
                    "gan_model": str(loaded.path), "gan_training_minutes": round(minutes, 2),
                    # True: trained here on the training part only; None: a reused --model, which cannot be checked.
                    "gan_trained_without_held_out": True if o.model is None else None, "synthetic_per_class": count,
+                   "gan_near_copies_dropped": {"per_class": near_copies, "total": sum(near_copies.values()),
+                                               "threshold": o.copy_threshold, "feature_space": memorization.FEATURE_SPACE},
                    "policy": o.policy, "truncation": o.truncation, "image_size": size,
                    "skipped_files": [{"file": f, "reason": r} for f, r in skipped]})
     o.out.mkdir(parents=True, exist_ok=True)

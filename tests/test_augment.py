@@ -235,6 +235,7 @@ def test_evaluate_from_the_command_line_warns_when_a_reused_model_may_have_seen_
     assert "may have been trained on the images held out" in result.output and "CAS (GAN only)" in result.output
     report = json.loads((tmp_path / "e" / "benefit-report.json").read_text())
     assert report["gan_trained_without_held_out"] is None and report["synthetic_per_class"] == 2
+    assert report["gan_near_copies_dropped"]["total"] == sum(report["gan_near_copies_dropped"]["per_class"].values())
     assert set(report["accuracy"]) == set(benefit.CONFIGS) and (tmp_path / "e" / "report-samples.png").is_file()
     assert any(s["file"] == str(data / "square" / "broken.png") for s in report["skipped_files"])  # named as the user knows it
     # A corrupt held-out image is reported by name; the report goes on without it.
@@ -273,3 +274,19 @@ def test_truncation_measures_statistics_for_its_noise_and_untruncated_sampling_c
     assert any((a != b).any() for a, b in zip(plain, truncated))
     assert all((a == b).all() for a, b in zip(plain, gan_images(sampler, 0, [5, 6], None)))
     assert all((a == b).all() for a, b in zip(truncated, gan_images(sampler, 0, [5, 6], 0.5)))
+
+
+def test_benefit_report_drops_and_redraws_near_copies_like_an_export(model):
+    # Training images that are the generator's own draws for seeds 5-7: those draws are near-copies, later seeds are not.
+    from gantools import memorization, weights
+    from gantools.augmenting import gan_images, shippable_gan_images
+
+    loaded = weights.load(model, expect_recipe="augment")
+    sampler = loaded.recipe.predictor(loaded.generator, torch.device("cpu"))
+    size = loaded.recipe.config.size
+    copies = gan_images(sampler, 0, [5, 6, 7], None)
+    guard = memorization.NearestTraining(copies)
+    kept, dropped = shippable_gan_images(sampler, 0, guard, 5, 3, size, None, 0.999)
+    assert dropped == 3 and len(kept) == 3
+    assert all(guard.nearest([im])[1][0] < guard.threshold(0.999) for im in kept)
+    assert all((a == b).all() for a, b in zip(kept, gan_images(sampler, 0, [8, 9, 10], None)))  # redrawn from the next seeds
