@@ -158,23 +158,27 @@ def gan_images(sampler, label: int, seeds: list[int], truncation: float | None) 
     return [im[..., 0] if im.shape[2] == 1 else im for im in images]
 
 
-def shippable_gan_images(sampler, label: int, guard, first_seed: int, count: int, size: int, truncation: float | None,
-                        floor: float) -> tuple[list[np.ndarray], int]:
-    """`count` GAN images of one class with near-copies dropped and redrawn, as an export would ship them
-    (fewer if MAX_REDRAWS rounds do not find enough), and how many were dropped."""
-    kept: list[np.ndarray] = []
+def redraw_near_copies(make, guard: memorization.NearestTraining | None, floor: float, count: int,
+                       first_seed: int) -> tuple[list, int, int]:
+    """`count` items from `make(seeds)` (each a tuple, image first) whose image is not a near-copy of a training
+    image, drawing new seeds for dropped ones (fewer if MAX_REDRAWS rounds do not find enough; no check when
+    `guard` is None). Returns the items, how many were dropped, and the next unused seed."""
+    kept: list = []
     dropped, seed = 0, first_seed
     for _ in range(MAX_REDRAWS):
         need = count - len(kept)
         if need <= 0:
             break
-        images = [_resize(im, size) for im in gan_images(sampler, label, list(range(seed, seed + need)), truncation)]
+        made = make(list(range(seed, seed + need)))
         seed += need
-        _, sim = guard.nearest(images)
+        if guard is None:
+            kept += made
+            continue
+        _, sim = guard.nearest([item[0] for item in made])
         limit = guard.threshold(floor)
-        kept += [im for im, s in zip(images, sim) if s < limit]
+        kept += [item for item, s in zip(made, sim) if s < limit]
         dropped += int((sim >= limit).sum())
-    return kept, dropped
+    return kept, dropped, seed
 
 
 def run_augment(o: AugmentOptions, say=print) -> dict:
@@ -206,24 +210,10 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
     next_seed = o.seed * 10_000_019  # seeds of different --seed runs never meet
     for label, cls in enumerate(listing.classes):
         guard = memorization.NearestTraining([im for _, im in real[cls]])
-        kept: list[tuple[np.ndarray, Row]] = []
-        dropped[cls] = 0
-        for _ in range(MAX_REDRAWS):
-            need = counts[cls] - len(kept)
-            if need <= 0:
-                break
-            seeds = list(range(next_seed, next_seed + need))
-            next_seed += need
-            made = _make(o, sampler, label, cls, seeds, real[cls], pipeline, size, model_id)
-            if o.mode == "classic":  # a classic copy is derived from a real image by design; its origin is in the manifest
-                kept += made
-                continue
-            _, sim = guard.nearest([im for im, _ in made])
-            for (im, row), s in zip(made, sim):
-                if s >= guard.threshold(o.copy_threshold):
-                    dropped[cls] += 1
-                else:
-                    kept.append((im, row))
+        # A classic copy is derived from a real image by design; its origin is in the manifest, so it is not checked.
+        make = lambda seeds: _make(o, sampler, label, cls, seeds, real[cls], pipeline, size, model_id)  # noqa: E731
+        kept, dropped[cls], next_seed = redraw_near_copies(make, None if o.mode == "classic" else guard, o.copy_threshold,
+                                                           counts[cls], next_seed)
         if len(kept) < counts[cls]:
             raise UserError(f"class '{cls}': after {MAX_REDRAWS} rounds only {len(kept)} of {counts[cls]} images were not "
                             f"near-copies of training images; lower --truncation, use --mode gan, or raise --copy-threshold")
@@ -352,9 +342,9 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
             seeds_ = list(range(label * 1_000_003, label * 1_000_003 + count))
             # (b), (d) and CAS judge the samples an export would ship: near-copies are dropped and redrawn here too.
             guard = memorization.NearestTraining([im for _, im in real[cls]])
-            shipped, near_copies[cls] = shippable_gan_images(sampler, label, guard, seeds_[0], count, size, o.truncation,
-                                                            o.copy_threshold)
-            sets["gan"][0].extend(shipped)
+            make = lambda seeds: [(_resize(im, size),) for im in gan_images(sampler, label, seeds, o.truncation)]  # noqa: E731
+            shipped, near_copies[cls], _ = redraw_near_copies(make, guard, o.copy_threshold, count, seeds_[0])
+            sets["gan"][0].extend(im for im, in shipped)
             sets["gan"][1].extend([label] * len(shipped))
             for s in seeds_:
                 _, im = real[cls][np.random.default_rng(s).integers(len(real[cls]))]

@@ -40,3 +40,24 @@ def shapes(tmp_path: Path) -> Path:
 def tiny_overrides() -> list[str]:
     """Settings that keep a dcgan run to a fraction of a second per step."""
     return ["--size", "16", "--base", "8", "--z-dim", "8", "--batch-size", "8", "--preview", "8", "--log-every", "2"]
+
+
+@pytest.fixture
+def assert_standing_stats():
+    """Checks an exported latent generator: its BN buffers equal a fresh standing measurement, not the
+    checkpoint EMA's buffers (which were copied from the live G)."""
+    import torch
+
+    from gantools import standing_stats, weights
+
+    def check(run: Path, recipe: str):
+        loaded = weights.load(run, expect_recipe=recipe)
+        exported = standing_stats.bn_buffers(loaded.generator)
+        standing_stats.for_latent_generator(loaded.recipe, loaded.generator)
+        again = standing_stats.bn_buffers(loaded.generator)
+        assert all(torch.allclose(exported[k].float(), again[k].float(), atol=1e-5) for k in exported)
+        ema = torch.load(Path(run) / "checkpoint.pt", map_location="cpu", weights_only=False)["ema"]["model"]
+        assert any(not torch.allclose(ema[k].float(), exported[k].float()) for k in exported if k.endswith("running_var"))
+        return loaded
+
+    return check

@@ -248,18 +248,9 @@ def test_evaluate_from_the_command_line_warns_when_a_reused_model_may_have_seen_
     assert report["held_out_images"] == 4 and any(s["file"].endswith("zz_broken.png") for s in report["skipped_files"])
 
 
-def test_exported_generator_samples_with_its_own_standing_statistics(model):
+def test_exported_generator_samples_with_its_own_standing_statistics(model, assert_standing_stats):
     # Exported: BN statistics measured on the EMA generator's own outputs, not the live G's copied buffers.
-    from gantools import standing_stats, weights
-
-    loaded = weights.load(model, expect_recipe="augment")
-    exported = standing_stats.bn_buffers(loaded.generator)
-    standing_stats.for_latent_generator(loaded.recipe, loaded.generator)
-    again = standing_stats.bn_buffers(loaded.generator)
-    assert all(torch.allclose(exported[k].float(), again[k].float(), atol=1e-5) for k in exported)
-    state = torch.load(Path(model) / "checkpoint.pt", map_location="cpu", weights_only=False)
-    ema = state["ema"]["model"]
-    assert any(not torch.allclose(ema[k].float(), exported[k].float()) for k in exported if k.endswith("running_var"))
+    loaded = assert_standing_stats(model, "augment")
     assert loaded.card["bn_statistics"].startswith("standing")
 
 
@@ -276,17 +267,18 @@ def test_truncation_measures_statistics_for_its_noise_and_untruncated_sampling_c
     assert all((a == b).all() for a, b in zip(truncated, gan_images(sampler, 0, [5, 6], 0.5)))
 
 
-def test_benefit_report_drops_and_redraws_near_copies_like_an_export(model):
+def test_near_copies_are_dropped_and_redrawn_from_the_next_seeds_for_export_and_report(model):
     # Training images that are the generator's own draws for seeds 5-7: those draws are near-copies, later seeds are not.
     from gantools import memorization, weights
-    from gantools.augmenting import gan_images, shippable_gan_images
+    from gantools.augmenting import gan_images, redraw_near_copies
 
     loaded = weights.load(model, expect_recipe="augment")
     sampler = loaded.recipe.predictor(loaded.generator, torch.device("cpu"))
-    size = loaded.recipe.config.size
     copies = gan_images(sampler, 0, [5, 6, 7], None)
     guard = memorization.NearestTraining(copies)
-    kept, dropped = shippable_gan_images(sampler, 0, guard, 5, 3, size, None, 0.999)
-    assert dropped == 3 and len(kept) == 3
+    make = lambda seeds: [(im,) for im in gan_images(sampler, 0, seeds, None)]  # noqa: E731
+    kept, dropped, next_seed = redraw_near_copies(make, guard, 0.999, 3, 5)
+    kept = [im for im, in kept]
+    assert dropped == 3 and len(kept) == 3 and next_seed == 11
     assert all(guard.nearest([im])[1][0] < guard.threshold(0.999) for im in kept)
     assert all((a == b).all() for a, b in zip(kept, gan_images(sampler, 0, [8, 9, 10], None)))  # redrawn from the next seeds

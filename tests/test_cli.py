@@ -87,19 +87,9 @@ def test_train_then_sample_round_trip(trained, tmp_path):
     assert result.exit_code == 0 and sorted(p.name for p in one.iterdir()) == ["samples.json", "square"]
 
 
-def test_exported_dcgan_samples_with_its_own_standing_statistics(trained):
+def test_exported_dcgan_samples_with_its_own_standing_statistics(trained, assert_standing_stats):
     # The EMA generator's BN buffers are the live G's; the exported one carries statistics of its own outputs.
-    import torch
-
-    from gantools import standing_stats, weights
-
-    loaded = weights.load(trained, expect_recipe="dcgan")
-    exported = standing_stats.bn_buffers(loaded.generator)
-    standing_stats.for_latent_generator(loaded.recipe, loaded.generator)
-    again = standing_stats.bn_buffers(loaded.generator)
-    assert all(torch.allclose(exported[k].float(), again[k].float(), atol=1e-5) for k in exported)
-    ema = torch.load(trained / "checkpoint.pt", map_location="cpu", weights_only=False)["ema"]["model"]
-    assert any(not torch.allclose(ema[k].float(), exported[k].float()) for k in exported if k.endswith("running_var"))
+    assert_standing_stats(trained, "dcgan")
 
 
 def test_sample_errors(trained, tmp_path):
