@@ -139,6 +139,7 @@ def export_checkpoint(run_dir: str | Path, out: str | Path | None = None) -> Pat
     state = checkpoint.load(run_dir / CHECKPOINT_NAME)
     generator = recipe.build_generator()
     generator.load_state_dict(state["ema"]["model"] if state.get("ema") else state["G"])
+    recipe.finalize(generator)  # as at the end of training: e.g. standing BN statistics, which model.json promises
     card = training_card(configs["train"], saved.get("data_summary"), state["step"], saved.get("world_size", 1), {})
     card["training"]["snapshot_of"] = str(run_dir.resolve())
     out = Path(out) if out else run_dir / "snapshot"

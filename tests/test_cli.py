@@ -92,6 +92,13 @@ def test_exported_dcgan_samples_with_its_own_standing_statistics(trained, assert
     assert_standing_stats(trained, "dcgan")
 
 
+def test_a_snapshot_of_a_run_samples_with_standing_statistics_too(trained, tmp_path, assert_standing_stats):
+    # `gantools export` mid-run must give the same finishing touch as the end of training, as model.json says.
+    result = run("export", trained, "--out", tmp_path / "snap")
+    assert result.exit_code == 0, result.output
+    assert_standing_stats(tmp_path / "snap", "dcgan", checkpoint_run=trained)
+
+
 def test_sample_errors(trained, tmp_path):
     assert_user_error(run("sample", trained, "--out", tmp_path / "s", "--class", "triangle"), "unknown class 'triangle'")
     assert_user_error(run("sample", tmp_path / "nowhere", "--out", tmp_path / "s"), "not found")
