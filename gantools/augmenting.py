@@ -291,6 +291,24 @@ def split_held_out(listing: Listing, fraction: float, seed: int) -> tuple[list[i
     return sorted(train), sorted(test)
 
 
+def held_out_unseen(weights_path: Path, test_files: list[Path], test_dir: Path | None, model: str, say) -> bool | None:
+    """Whether a reused --model never trained on the held-out images, from its run's list of training-file
+    digests: True, False (it saw some: (b), (d) and CAS are flattered), or None where there is no list."""
+    from gantools import provenance
+
+    held = "the images held out here" if test_dir is None else f"the --test images in '{test_dir}'"
+    seen = provenance.seen_by(weights_path)
+    if seen is None:
+        say(f"note: --model '{model}' has no {provenance.NAME} beside it, so whether it trained on {held} cannot be "
+            "checked; if it did, (b), (d) and CAS are flattered. Leave out --model to train a GAN on the training part only")
+        return None
+    overlap = sum(provenance.digest_or_none(f) in seen for f in test_files)
+    if overlap:
+        say(f"warning: --model '{model}' trained on {overlap} of {held}: (b), (d) and CAS are flattered; "
+            "leave out --model to train a GAN on the training part only")
+    return overlap == 0
+
+
 def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float = 0.3, per_class: int | None = None,
                 seeds: int = 3, say=print) -> dict:
     """The benefit report: train a GAN on the training part only, then classifiers (a)-(d), CAS, FID.
@@ -321,11 +339,8 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
         train_listing = list_data(train_root, conditional=True)
         run = o.run_dir or default_run(o.dataset).parent / f"{default_run(o.dataset).name}_benefit"
         sub = replace(o, dataset=train_root, run_dir=run)
-        if o.model:  # a reused model's training data cannot be checked; held-out images it saw flatter (b), (d) and CAS
-            held = "the images held out here" if test_dir is None else f"the --test images in '{test_dir}'"
-            say(f"note: --model '{o.model}' may have been trained on {held}, which flatters (b), (d) and CAS; "
-                "leave out --model to train a GAN on the training part only")
         loaded, minutes = load_or_train(sub, train_listing, say)
+        unseen = True if o.model is None else held_out_unseen(loaded.path, test_files, test_dir, o.model, say)
         cfg = loaded.recipe.config
         size, channels, fit = cfg.size, loaded.recipe.channels, cfg.fit
         real = real_images(train_listing, size, channels, fit)
@@ -359,8 +374,8 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
     result = benefit.report(sets, (test_images, test_labels), listing.classes, seeds=seeds, progress=o.progress, device=device)
     result.update({"dataset": str(o.dataset), "held_out": str(test_dir) if test_dir else f"{held_out:.0%} of each class (seed {o.seed})",
                    "gan_model": str(loaded.path), "gan_training_minutes": round(minutes, 2),
-                   # True: trained here on the training part only; None: a reused --model, which cannot be checked.
-                   "gan_trained_without_held_out": True if o.model is None else None, "synthetic_per_class": count,
+                   # True: no held-out image is in the GAN's training list (always so when trained here); None: no list.
+                   "gan_trained_without_held_out": unseen, "synthetic_per_class": count,
                    "gan_near_copies_dropped": {"per_class": near_copies, "total": sum(near_copies.values()),
                                                "threshold": o.copy_threshold, "feature_space": memorization.FEATURE_SPACE},
                    "policy": o.policy, "truncation": o.truncation, "image_size": size,

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import yaml
 
-from gantools import distributed, weights
+from gantools import distributed, provenance, weights
 from gantools.atomic import write_text
 from gantools.checkpoint import CHECKPOINT_NAME
 from gantools.config import apply_overrides, read_yaml, to_dict
@@ -102,6 +102,7 @@ def train(recipe_ref: str, data: str | None, out: str | Path, overrides: dict[st
     listing = getattr(dataset, "listing", None)
     if trainer.is_main and listing is not None:
         say(listing.describe())
+        provenance.record(out, listing.files, listing.root)  # a later report can prove its held-out images unseen
     resolved = describe(recipe, train_cfg, data)
     resolved["world_size"] = trainer.dist.world_size
     if trainer.is_main:
@@ -145,4 +146,6 @@ def export_checkpoint(run_dir: str | Path, out: str | Path | None = None) -> Pat
     out = Path(out) if out else run_dir / "snapshot"
     out.mkdir(parents=True, exist_ok=True)
     weights.export(out, recipe, generator, card)
+    if (run_dir / provenance.NAME).is_file() and out.resolve() != run_dir.resolve():
+        write_text(out / provenance.NAME, (run_dir / provenance.NAME).read_text(encoding="utf-8"))
     return out

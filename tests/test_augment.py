@@ -4,6 +4,7 @@ manifest, the near-copy filter, user mistakes answered with exit code 2, and the
 from __future__ import annotations
 
 import csv
+import shutil
 import json
 from pathlib import Path
 
@@ -228,13 +229,14 @@ def test_size_and_fit_reach_training_and_classic_export(tmp_path):
     assert invoke("augment", "--dataset", wide, "--n", 2, "--size", 48, "--out", tmp_path / "x").exit_code == 2
 
 
-def test_evaluate_from_the_command_line_warns_when_a_reused_model_may_have_seen_the_held_out_part(data, model, tmp_path, monkeypatch):
+def test_evaluate_from_the_command_line_checks_a_reused_model_against_the_held_out_part(data, model, tmp_path, monkeypatch):
     monkeypatch.setattr(benefit, "STEPS", 10)  # the figures are not the point here, the report is
+    # `model` trained on all of `data`: its run's list of training files shows it saw the part held out here.
     result = invoke("augment", "--dataset", data, "--evaluate", "--model", model, "--n", 4, "--out", tmp_path / "e", "--quiet")
     assert result.exit_code == 0, result.output
-    assert "may have been trained on the images held out" in result.output and "CAS (GAN only)" in result.output
+    assert "trained on 4 of the images held out here" in result.output and "CAS (GAN only)" in result.output
     report = json.loads((tmp_path / "e" / "benefit-report.json").read_text())
-    assert report["gan_trained_without_held_out"] is None and report["synthetic_per_class"] == 2
+    assert report["gan_trained_without_held_out"] is False and report["synthetic_per_class"] == 2
     assert report["gan_near_copies_dropped"]["total"] == sum(report["gan_near_copies_dropped"]["per_class"].values())
     assert set(report["accuracy"]) == set(benefit.CONFIGS) and (tmp_path / "e" / "report-samples.png").is_file()
     assert any(s["file"] == str(data / "square" / "broken.png") for s in report["skipped_files"])  # named as the user knows it
@@ -243,9 +245,32 @@ def test_evaluate_from_the_command_line_warns_when_a_reused_model_may_have_seen_
     (test / "disc" / "zz_broken.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
     result = invoke("augment", "--dataset", data, "--evaluate", "--model", model, "--test", test, "--n", 4, "--out", tmp_path / "t", "--quiet")
     assert result.exit_code == 0, result.output
-    assert "zz_broken.png" in result.output and "the --test images" in result.output
+    assert "zz_broken.png" in result.output and "flattered" not in result.output  # images it never trained on
     report = json.loads((tmp_path / "t" / "benefit-report.json").read_text())
     assert report["held_out_images"] == 4 and any(s["file"].endswith("zz_broken.png") for s in report["skipped_files"])
+    assert report["gan_trained_without_held_out"] is True
+    # Weights without their run's list (e.g. copied elsewhere) cannot be checked, and the report says so.
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    for name in ("model.safetensors", "model.json"):
+        shutil.copyfile(model / name, bare / name)
+    result = invoke("augment", "--dataset", data, "--evaluate", "--model", bare, "--test", test, "--n", 4, "--out", tmp_path / "u", "--quiet")
+    assert result.exit_code == 0 and "cannot be checked" in result.output and "the --test images" in result.output
+    assert json.loads((tmp_path / "u" / "benefit-report.json").read_text())["gan_trained_without_held_out"] is None
+
+
+def test_a_resumed_run_lists_the_files_of_every_sitting(data, tmp_path):
+    from gantools import provenance
+
+    other = write_classes(tmp_path / "other", per_class=2, size=24, seed=9)
+    run = tmp_path / "run"
+    args = ["--steps", 1, "--batch-size", 4, "--g-base", 8, "--d-base", 8, "--z-dim", 16, "--quiet"]
+    assert invoke("train", "augment", "--data", data, "--out", run, *args).exit_code == 0
+    first = provenance.seen_by(run / "model.safetensors")
+    assert first == {provenance.digest(f) for f in data.rglob("*.png") if f.name != "broken.png"}
+    result = invoke("train", "augment", "--data", other, "--out", run, "--resume", *args[:1], 2, *args[2:])
+    assert result.exit_code == 0, result.output
+    assert provenance.seen_by(run / "model.safetensors") == first | {provenance.digest(f) for f in other.rglob("*.png")}
 
 
 def test_exported_generator_samples_with_its_own_standing_statistics(model, assert_standing_stats):

@@ -97,6 +97,7 @@ def test_a_snapshot_of_a_run_samples_with_standing_statistics_too(trained, tmp_p
     result = run("export", trained, "--out", tmp_path / "snap")
     assert result.exit_code == 0, result.output
     assert_standing_stats(tmp_path / "snap", "dcgan", checkpoint_run=trained)
+    assert (tmp_path / "snap" / "training-data.sha256").read_text() == (trained / "training-data.sha256").read_text()
 
 
 def test_sample_errors(trained, tmp_path):
