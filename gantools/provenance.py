@@ -46,7 +46,8 @@ def record(run_dir: Path, files: Iterable[Path], root: Path) -> None:
         value = digest_or_none(f)
         if value is not None:
             name = str(Path(f).relative_to(root)) if Path(f).is_relative_to(root) else Path(f).name
-            rows.setdefault(value, name.replace("\n", " "))  # one line per file, whatever its name
+            # One UTF-8 line per file, whatever bytes or newlines its name holds.
+            rows.setdefault(value, name.encode("utf-8", "backslashreplace").decode("utf-8").replace("\n", " "))
     write_text(file, "".join(f"{d}  {name}\n" for d, name in rows.items()))
 
 
