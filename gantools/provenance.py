@@ -2,7 +2,7 @@
 images were never seen (a reused --model otherwise cannot be checked).
 
 The run folder keeps `training-data.sha256` in `sha256sum` format; a resumed run adds the files of each
-sitting, so the list covers everything the generator has seen.
+sitting, so the list covers everything the generator has seen (both sides of paired data).
 """
 
 from __future__ import annotations
@@ -49,6 +49,15 @@ def record(run_dir: Path, files: Iterable[Path], root: Path) -> None:
             # One UTF-8 line per file, whatever bytes or newlines its name holds.
             rows.setdefault(value, name.encode("utf-8", "backslashreplace").decode("utf-8").replace("\n", " "))
     write_text(file, "".join(f"{d}  {name}\n" for d, name in rows.items()))
+
+
+def record_listing(run_dir: Path, listing) -> None:
+    """A folder listing's files, or both sides of a paired one (A drawings and B photos)."""
+    if hasattr(listing, "pairs"):
+        record(run_dir, [a for a, _ in listing.pairs], listing.a_root)
+        record(run_dir, [b for _, b in listing.pairs], listing.b_root)
+    else:
+        record(run_dir, listing.files, listing.root)
 
 
 def seen_by(weights_path: Path) -> set[str] | None:

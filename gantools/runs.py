@@ -102,7 +102,7 @@ def train(recipe_ref: str, data: str | None, out: str | Path, overrides: dict[st
     listing = getattr(dataset, "listing", None)
     if trainer.is_main and listing is not None:
         say(listing.describe())
-        provenance.record(out, listing.files, listing.root)  # a later report can prove its held-out images unseen
+        provenance.record_listing(out, listing)  # a later report can prove its held-out images unseen
     resolved = describe(recipe, train_cfg, data)
     resolved["world_size"] = trainer.dist.world_size
     if trainer.is_main:

@@ -184,6 +184,10 @@ def test_paired_training_and_eval(model, tmp_path):
     result = invoke("train", "sketch2photo", "--pairs", tmp_path / "A", photos, "--out", tmp_path / "run", "--steps", 2, *TINY)
     assert result.exit_code == 0, result.output
     assert "3 pairs" in result.output
+    from gantools import provenance
+
+    both = {provenance.digest(f) for f in [*photos.glob("*.png"), *(tmp_path / "A").glob("*.png")]}
+    assert len(both) == 6 and provenance.seen_by(tmp_path / "run" / "model.safetensors") == both  # drawings and photos
     result = invoke("eval", "sketch2photo", "--data", photos, "--model", tmp_path / "run", "--json", tmp_path / "e.json")
     assert result.exit_code == 0, result.output
     scores = json.loads((tmp_path / "e.json").read_text())
