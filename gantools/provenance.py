@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Iterable
 
 from gantools.atomic import write_text
+from gantools.weights import WEIGHTS_NAME
 
 NAME = "training-data.sha256"
-WEIGHTS_NAME = "model.safetensors"
 
 
 def digest(path: Path) -> str:
@@ -38,26 +38,26 @@ def _read(file: Path) -> dict[str, str]:
     return rows
 
 
-def record(run_dir: Path, files: Iterable[Path], root: Path) -> None:
-    """Adds `files` (named relative to `root`) to the run's list."""
+def record(run_dir: Path, groups: Iterable[tuple[Path, Iterable[Path]]]) -> None:
+    """Adds each group's files (named relative to its root) to the run's list, in one write."""
     file = Path(run_dir) / NAME
     rows = _read(file) if file.is_file() else {}
-    for f in files:
-        value = digest_or_none(f)
-        if value is not None:
-            name = str(Path(f).relative_to(root)) if Path(f).is_relative_to(root) else Path(f).name
-            # One UTF-8 line per file, whatever bytes or newlines its name holds.
-            rows.setdefault(value, name.encode("utf-8", "backslashreplace").decode("utf-8").replace("\n", " "))
+    for root, files in groups:
+        for f in files:
+            value = digest_or_none(f)
+            if value is not None:
+                # One UTF-8 line per file, whatever bytes or newlines its name holds.
+                name = str(Path(f).relative_to(root)).encode("utf-8", "backslashreplace").decode("utf-8")
+                rows.setdefault(value, name.replace("\n", " "))
     write_text(file, "".join(f"{d}  {name}\n" for d, name in rows.items()))
 
 
 def record_listing(run_dir: Path, listing) -> None:
     """A folder listing's files, or both sides of a paired one (A drawings and B photos)."""
     if hasattr(listing, "pairs"):
-        record(run_dir, [a for a, _ in listing.pairs], listing.a_root)
-        record(run_dir, [b for _, b in listing.pairs], listing.b_root)
+        record(run_dir, [(listing.a_root, [a for a, _ in listing.pairs]), (listing.b_root, [b for _, b in listing.pairs])])
     else:
-        record(run_dir, listing.files, listing.root)
+        record(run_dir, [(listing.root, listing.files)])
 
 
 def seen_by(weights_path: Path) -> set[str] | None:

@@ -4,8 +4,8 @@ manifest, the near-copy filter, user mistakes answered with exit code 2, and the
 from __future__ import annotations
 
 import csv
-import shutil
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
