@@ -9,19 +9,19 @@ from pathlib import Path
 from gantools.augmenting import AugmentOptions, run_augment, run_benefit
 
 
-def benefit_and_export(opts: AugmentOptions, test: Path, work: Path, per_class: int | None, export_n: int = 5000) -> None:
+def benefit_and_export(opts: AugmentOptions, test: Path, work: Path, synthetic: int | None, export_n: int = 5000) -> None:
     """Trains the GAN into work/gan (or reuses it there), prints (a)-(d), CAS and FID, then times an export."""
     gan = work / "gan"
     reuse = str(gan) if (gan / "model.safetensors").is_file() else None
     opts = replace(opts, out=work / "benefit", run_dir=gan, model=reuse, overwrite=True)
-    result = run_benefit(opts, test_dir=test, per_class=per_class)
+    result = run_benefit(opts, test_dir=test, synthetic=synthetic)
     for name, r in result["accuracy"].items():
         print(f"{name:20s} {r['accuracy_mean']:.4f} +- {r['accuracy_std']:.4f}  helps: {result['helps'].get(name, '-')}")
     fid = [v for v in result["fid_per_class"]["per_class"].values() if v is not None]
     print(f"CAS {result['cas']['accuracy_mean']:.4f} +- {result['cas']['accuracy_std']:.4f}; per-class FID "
           f"{min(fid):.0f}-{max(fid):.0f} ({result['fid_per_class']['features']})")
     trained = f"{result['gan_training_minutes']} min" if reuse is None else f"reused from {gan} (its minutes are in the first run's output)"
-    print(f"GAN training: {trained}; synthetic per class in the report: {result['synthetic_per_class']} "
+    print(f"GAN training: {trained}; synthetic per class in the report ({result['balance']}): {result['synthetic_per_class']} "
           f"({result['gan_near_copies_dropped']['total']} near-copies dropped and redrawn first)")
     start = time.perf_counter()
     report = run_augment(replace(opts, n=export_n, out=work / "synth", model=str(gan), progress=False), say=lambda *_: None)

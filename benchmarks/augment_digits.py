@@ -47,7 +47,7 @@ def main() -> None:
         write_digits(train, size=32, per_class=args.per_class, holdout=test)
     # Digits change meaning when mirrored: the classic policy runs without flips.
     opts = AugmentOptions(dataset=train, n=0, out=work / "benefit", steps=args.steps, flip=False)
-    benefit_and_export(opts, test, work, per_class=100)
+    benefit_and_export(opts, test, work, synthetic=1000)
     print(f"sampling throughput, 64x64 RGB, 10 classes, batch 256: {sampling_rate():.0f} images/s")
 
 

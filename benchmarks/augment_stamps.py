@@ -45,7 +45,7 @@ def main() -> None:
     if not train.exists():
         write_split(Path(args.stamps), train, test)
     opts = AugmentOptions(dataset=train, n=0, out=work / "benefit", size=64, fit="pad", steps=args.steps, minutes=args.minutes)
-    benefit_and_export(opts, test, work, per_class=200)
+    benefit_and_export(opts, test, work, synthetic=1200)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,8 @@ import click
 @click.option("--out", type=click.Path(), default=None, help="Export folder (default: a sibling DATASET_synth).")
 @click.option("--mode", type=click.Choice(["gan", "classic", "mix"]), default="gan", show_default=True,
               help="gan: GAN samples; classic: albumentations copies of real images; mix: GAN samples, each also augmented.")
-@click.option("--balance", type=click.Choice(["equal", "proportional", "fill"]), default="equal", show_default=True,
-              help="Per-class counts: equal, like the data's class sizes, or topping every class up to the largest.")
+@click.option("--balance", type=click.Choice(["equal", "proportional", "fill"]), default="proportional", show_default=True,
+              help="Per-class counts: like the data's class sizes (keeps the class mix a classifier meets), equal, or topping every class up to the largest. --evaluate judges the same split.")
 @click.option("--model", default=None, help="Reuse a trained augment model (run folder or file): no training.")
 @click.option("--run", "run_dir", type=click.Path(), default=None, help="Where training goes (default: a sibling DATASET_gan).")
 @click.option("--steps", type=int, default=None, help="Training steps (default 3000).")
@@ -57,6 +57,8 @@ def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, 
         from gantools.augmenting import BENEFIT_NAME
 
         result = run_benefit(opts, Path(test_dir) if test_dir else None, say=click.echo)
+        shares = ", ".join(f"{c} {k}" for c, k in result["synthetic_per_class"].items())
+        click.echo(f"synthetic images per class (--balance {result['balance']}): {shares}")
         for name, r in result["accuracy"].items():
             verdict = "" if name == "a_real" else ("  helps" if result["helps"][name] else "  does not help")
             click.echo(f"{name:20s} accuracy {r['accuracy_mean']:.3f} +- {r['accuracy_std']:.3f}{verdict}")

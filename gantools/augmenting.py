@@ -35,7 +35,7 @@ class AugmentOptions:
     n: int
     out: Path
     mode: str = "gan"
-    balance: str = "equal"
+    balance: str = "proportional"  # keeps the class prior a classifier meets; equal cost (b) 3.4 points on stamps
     model: str | None = None
     run_dir: Path | None = None
     steps: int | None = None
@@ -309,11 +309,12 @@ def held_out_unseen(weights_path: Path, test_files: list[Path], test_dir: Path |
     return overlap == 0
 
 
-def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float = 0.3, per_class: int | None = None,
+def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float = 0.3, synthetic: int | None = None,
                 seeds: int = 3, say=print) -> dict:
     """The benefit report: train a GAN on the training part only, then classifiers (a)-(d), CAS, FID.
 
-    Synthetic images per class: `per_class`, else o.n shared among the classes, else 5x the largest class."""
+    Synthetic images in all (GAN, and as many classic): `synthetic`, else o.n, else 5x the largest class per
+    class; shared among the classes by o.balance, as an export would share them."""
     import shutil
     import tempfile
 
@@ -344,7 +345,8 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
         cfg = loaded.recipe.config
         size, channels, fit = cfg.size, loaded.recipe.channels, cfg.fit
         real = real_images(train_listing, size, channels, fit)
-        count = per_class or (max(1, o.n // len(train_listing.classes)) if o.n else max(20, 5 * max(len(v) for v in real.values())))
+        total = synthetic or o.n or len(real) * max(20, 5 * max(len(v) for v in real.values()))
+        counts = class_counts({c: len(v) for c, v in real.items()}, total, o.balance)
         device = resolve_device(o.device)
         sampler = loaded.recipe.predictor(loaded.generator, device)
         pipeline = classic.policy(o.policy, size, o.flip)
@@ -354,6 +356,7 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
             for _, im in real[cls]:
                 sets["real"][0].append(im)
                 sets["real"][1].append(label)
+            count = counts[cls]
             seeds_ = list(range(label * 1_000_003, label * 1_000_003 + count))
             # (b), (d) and CAS judge the samples an export would ship: near-copies are dropped and redrawn here too.
             guard = memorization.NearestTraining([im for _, im in real[cls]])
@@ -375,7 +378,7 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
     result.update({"dataset": str(o.dataset), "held_out": str(test_dir) if test_dir else f"{held_out:.0%} of each class (seed {o.seed})",
                    "gan_model": str(loaded.path), "gan_training_minutes": round(minutes, 2),
                    # True: no held-out image is in the GAN's training list (always so when trained here); None: no list.
-                   "gan_trained_without_held_out": unseen, "synthetic_per_class": count,
+                   "gan_trained_without_held_out": unseen, "balance": o.balance, "synthetic_per_class": counts,
                    "gan_near_copies_dropped": {"per_class": near_copies, "total": sum(near_copies.values()),
                                                "threshold": o.copy_threshold, "feature_space": memorization.FEATURE_SPACE},
                    "policy": o.policy, "truncation": o.truncation, "image_size": size,

@@ -104,7 +104,8 @@ def read_manifest(out: Path) -> list[dict]:
 def test_gan_export_follows_the_balance_and_regenerates_from_the_manifest(data, model, tmp_path):
     out = tmp_path / "synth"
     before = sorted(p.name for p in data.rglob("*"))
-    result = invoke("augment", "--dataset", data, "--n", 9, "--model", model, "--out", out, "--truncation", 1.5, "--quiet")
+    result = invoke("augment", "--dataset", data, "--n", 9, "--model", model, "--out", out, "--truncation", 1.5,
+                    "--balance", "equal", "--quiet")
     assert result.exit_code == 0, result.output
     rows = read_manifest(out)
     assert len(rows) == 9 and {r["class"] for r in rows} == {"disc", "square"}
@@ -236,7 +237,8 @@ def test_evaluate_from_the_command_line_checks_a_reused_model_against_the_held_o
     assert result.exit_code == 0, result.output
     assert "trained on 4 of the images held out here" in result.output and "CAS (GAN only)" in result.output
     report = json.loads((tmp_path / "e" / "benefit-report.json").read_text())
-    assert report["gan_trained_without_held_out"] is False and report["synthetic_per_class"] == 2
+    assert report["gan_trained_without_held_out"] is False
+    assert report["balance"] == "proportional" and report["synthetic_per_class"] == {"disc": 2, "square": 2}
     assert report["gan_near_copies_dropped"]["total"] == sum(report["gan_near_copies_dropped"]["per_class"].values())
     assert set(report["accuracy"]) == set(benefit.CONFIGS) and (tmp_path / "e" / "report-samples.png").is_file()
     assert any(s["file"] == str(data / "square" / "broken.png") for s in report["skipped_files"])  # named as the user knows it
@@ -248,6 +250,16 @@ def test_evaluate_from_the_command_line_checks_a_reused_model_against_the_held_o
     assert "zz_broken.png" in result.output and "flattered" not in result.output  # images it never trained on
     report = json.loads((tmp_path / "t" / "benefit-report.json").read_text())
     assert report["held_out_images"] == 4 and any(s["file"].endswith("zz_broken.png") for s in report["skipped_files"])
+    # The report judges the split an export would make: --balance shares the synthetic images among the classes.
+    uneven = write_classes(tmp_path / "uneven", per_class=6, size=24, seed=7)
+    for f in sorted((uneven / "disc").iterdir())[3:]:
+        f.unlink()
+    result = invoke("augment", "--dataset", uneven, "--evaluate", "--model", model, "--test", test, "--n", 9, "--balance", "fill",
+                    "--out", tmp_path / "f", "--quiet")
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "f" / "benefit-report.json").read_text())
+    assert report["balance"] == "fill" and report["synthetic_per_class"] == {"disc": 6, "square": 3}  # 3 + 3 tops disc up to 6
+    assert report["train_sizes"] == {"real": 9, "gan": 9, "classic": 9}
     assert report["gan_trained_without_held_out"] is True
     # Weights without their run's list (e.g. copied elsewhere) cannot be checked, and the report says so.
     bare = tmp_path / "bare"
