@@ -30,16 +30,19 @@ import click
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--overwrite", is_flag=True, help="Allow an --out that already holds files (same names are replaced; nothing is deleted).")
 @click.option("--evaluate", is_flag=True, help="The benefit report instead of an export: does synthetic data help a classifier?")
+@click.option("--seeds", type=int, default=3, show_default=True, help="--evaluate: classifier runs per training set; more narrow the spread's estimate.")
 @click.option("--test", "test_dir", type=click.Path(), default=None, help="--evaluate: held-out class folders (default: 30% of each class).")
 @click.option("--device", default="auto", show_default=True, help="Where training, sampling and the --evaluate classifiers run: auto, cpu, cuda, cuda:N, mps.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, export_size, truncation, size, fit, policy, no_flip, copy_threshold, seed,
-                overwrite, evaluate, test_dir, device, quiet):
+                overwrite, evaluate, seeds, test_dir, device, quiet):
     """Train a class-conditional GAN on DATASET (or reuse --model) and export N labelled images into OUT,
     with manifest.csv, report.json and report-samples.png."""
     from gantools.augmenting import AugmentOptions, default_out, run_augment, run_benefit
     from gantools.errors import UserError
 
+    if seeds < 3:
+        raise UserError(f"--seeds must be at least 3: a spread needs several runs (got {seeds})")
     if n is None and not evaluate:
         raise UserError("--n is required: how many synthetic images to export")
     if steps is not None and steps < 1:
@@ -56,7 +59,7 @@ def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, 
     if evaluate:
         from gantools.augmenting import BENEFIT_NAME
 
-        result = run_benefit(opts, Path(test_dir) if test_dir else None, say=click.echo)
+        result = run_benefit(opts, Path(test_dir) if test_dir else None, seeds=seeds, say=click.echo)
         shares = ", ".join(f"{c} {k}" for c, k in result["synthetic_per_class"].items())
         click.echo(f"synthetic images per class (--balance {result['balance']}): {shares}")
         for name, r in result["accuracy"].items():

@@ -35,7 +35,7 @@ class AugmentOptions:
     n: int
     out: Path
     mode: str = "gan"
-    balance: str = "proportional"  # keeps the class prior a classifier meets; equal cost (b) 3.4 points on stamps
+    balance: str = "proportional"  # keeps the class prior a classifier meets again; equal pulls it to small classes
     model: str | None = None
     run_dir: Path | None = None
     steps: int | None = None

@@ -172,6 +172,7 @@ def test_user_mistakes_exit_2(data, model, tmp_path):
         (["--dataset", data, "--evaluate", "--model", model, "--truncation", -1], "--truncation must be positive"),
         (["--dataset", data, "--n", 2, "--model", model, "--device", "cuda:7"], "device 'cuda:7'"),
         (["--dataset", data, "--n", 2, "--model", model, "--device", "tpu"], "unknown device"),
+        (["--dataset", data, "--evaluate", "--model", model, "--seeds", 1], "--seeds must be at least 3"),
     ]
     for args, message in cases:
         result = invoke("augment", *args, "--out", tmp_path / "x", "--quiet")
@@ -255,11 +256,12 @@ def test_evaluate_from_the_command_line_checks_a_reused_model_against_the_held_o
     for f in sorted((uneven / "disc").iterdir())[3:]:
         f.unlink()
     result = invoke("augment", "--dataset", uneven, "--evaluate", "--model", model, "--test", test, "--n", 9, "--balance", "fill",
-                    "--out", tmp_path / "f", "--quiet")
+                    "--seeds", 4, "--out", tmp_path / "f", "--quiet")
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "f" / "benefit-report.json").read_text())
     assert report["balance"] == "fill" and report["synthetic_per_class"] == {"disc": 6, "square": 3}  # 3 + 3 tops disc up to 6
     assert report["train_sizes"] == {"real": 9, "gan": 9, "classic": 9}
+    assert report["seeds"] == 4 and all(len(r["per_seed"]) == 4 for r in report["accuracy"].values())
     assert report["gan_trained_without_held_out"] is True
     # Weights without their run's list (e.g. copied elsewhere) cannot be checked, and the report says so.
     bare = tmp_path / "bare"
