@@ -9,12 +9,13 @@ from pathlib import Path
 from gantools.augmenting import AugmentOptions, run_augment, run_benefit
 
 
-def benefit_and_export(opts: AugmentOptions, test: Path, work: Path, synthetic: int | None, export_n: int = 5000) -> None:
+def benefit_and_export(opts: AugmentOptions, test: Path, work: Path, synthetic: int | None, export_n: int = 5000,
+                       seeds: int = 3) -> None:
     """Trains the GAN into work/gan (or reuses it there), prints (a)-(d), CAS and FID, then times an export."""
     gan = work / "gan"
     reuse = str(gan) if (gan / "model.safetensors").is_file() else None
     opts = replace(opts, out=work / "benefit", run_dir=gan, model=reuse, overwrite=True)
-    result = run_benefit(opts, test_dir=test, synthetic=synthetic)
+    result = run_benefit(opts, test_dir=test, synthetic=synthetic, seeds=seeds)
     for name, r in result["accuracy"].items():
         print(f"{name:20s} {r['accuracy_mean']:.4f} +- {r['accuracy_std']:.4f}  helps: {result['helps'].get(name, '-')}")
     fid = [v for v in result["fid_per_class"]["per_class"].values() if v is not None]

@@ -39,6 +39,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=12000)
     ap.add_argument("--per-class", type=int, default=20)
+    ap.add_argument("--seeds", type=int, default=3, help="classifier runs per training set (10 narrows the spread's estimate)")
     ap.add_argument("--work", default=None, help="keep the data, runs and reports here (default: a temporary folder)")
     args = ap.parse_args()
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp())
@@ -47,7 +48,7 @@ def main() -> None:
         write_digits(train, size=32, per_class=args.per_class, holdout=test)
     # Digits change meaning when mirrored: the classic policy runs without flips.
     opts = AugmentOptions(dataset=train, n=0, out=work / "benefit", steps=args.steps, flip=False)
-    benefit_and_export(opts, test, work, synthetic=1000)
+    benefit_and_export(opts, test, work, synthetic=1000, seeds=args.seeds)
     print(f"sampling throughput, 64x64 RGB, 10 classes, batch 256: {sampling_rate():.0f} images/s")
 
 

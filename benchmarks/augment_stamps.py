@@ -38,6 +38,7 @@ def main() -> None:
     ap.add_argument("--stamps", required=True, help="the extracted usr/share/tuxpaint/stamps folder")
     ap.add_argument("--steps", type=int, default=3000)
     ap.add_argument("--minutes", type=float, default=60.0, help="GAN training time limit (3000 steps take about 57 min on 2 cores)")
+    ap.add_argument("--seeds", type=int, default=3, help="classifier runs per training set (10 narrows the spread's estimate)")
     ap.add_argument("--work", default=None, help="keep the data, runs and reports here (default: a temporary folder)")
     args = ap.parse_args()
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp())
@@ -45,7 +46,7 @@ def main() -> None:
     if not train.exists():
         write_split(Path(args.stamps), train, test)
     opts = AugmentOptions(dataset=train, n=0, out=work / "benefit", size=64, fit="pad", steps=args.steps, minutes=args.minutes)
-    benefit_and_export(opts, test, work, synthetic=1200)
+    benefit_and_export(opts, test, work, synthetic=1200, seeds=args.seeds)
 
 
 if __name__ == "__main__":
