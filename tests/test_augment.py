@@ -251,6 +251,7 @@ def test_evaluate_from_the_command_line_checks_a_reused_model_against_the_held_o
     assert "zz_broken.png" in result.output and "flattered" not in result.output  # images it never trained on
     report = json.loads((tmp_path / "t" / "benefit-report.json").read_text())
     assert report["held_out_images"] == 4 and any(s["file"].endswith("zz_broken.png") for s in report["skipped_files"])
+    assert report["gan_trained_without_held_out"] is True
     # The report judges the split an export would make: --balance shares the synthetic images among the classes.
     uneven = write_classes(tmp_path / "uneven", per_class=6, size=24, seed=7)
     for f in sorted((uneven / "disc").iterdir())[3:]:
@@ -262,7 +263,6 @@ def test_evaluate_from_the_command_line_checks_a_reused_model_against_the_held_o
     assert report["balance"] == "fill" and report["synthetic_per_class"] == {"disc": 6, "square": 3}  # 3 + 3 tops disc up to 6
     assert report["train_sizes"] == {"real": 9, "gan": 9, "classic": 9}
     assert report["seeds"] == 4 and all(len(r["per_seed"]) == 4 for r in report["accuracy"].values())
-    assert report["gan_trained_without_held_out"] is True
     # Weights without their run's list (e.g. copied elsewhere) cannot be checked, and the report says so.
     bare = tmp_path / "bare"
     bare.mkdir()
