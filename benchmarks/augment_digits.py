@@ -39,7 +39,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=12000)
     ap.add_argument("--per-class", type=int, default=20)
-    ap.add_argument("--seeds", type=int, default=3, help="classifier runs per training set (10 narrows the spread's estimate)")
+    ap.add_argument("--seeds", type=int, default=3, help="classifier runs per training set (more steady the means; the spread stays the runs' own)")
     ap.add_argument("--work", default=None, help="keep the data, runs and reports here (default: a temporary folder)")
     args = ap.parse_args()
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp())

@@ -38,7 +38,7 @@ def main() -> None:
     ap.add_argument("--stamps", required=True, help="the extracted usr/share/tuxpaint/stamps folder")
     ap.add_argument("--steps", type=int, default=3000)
     ap.add_argument("--minutes", type=float, default=60.0, help="GAN training time limit (3000 steps take about 57 min on 2 cores)")
-    ap.add_argument("--seeds", type=int, default=3, help="classifier runs per training set (10 narrows the spread's estimate)")
+    ap.add_argument("--seeds", type=int, default=3, help="classifier runs per training set (more steady the means; the spread stays the runs' own)")
     ap.add_argument("--work", default=None, help="keep the data, runs and reports here (default: a temporary folder)")
     args = ap.parse_args()
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp())

@@ -30,7 +30,7 @@ import click
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--overwrite", is_flag=True, help="Allow an --out that already holds files (same names are replaced; nothing is deleted).")
 @click.option("--evaluate", is_flag=True, help="The benefit report instead of an export: does synthetic data help a classifier?")
-@click.option("--seeds", type=int, default=3, show_default=True, help="--evaluate: classifier runs per training set; more narrow the spread's estimate.")
+@click.option("--seeds", type=int, default=3, show_default=True, help="--evaluate: classifier runs per training set; more steady the means (the spread stays the runs' own).")
 @click.option("--test", "test_dir", type=click.Path(), default=None, help="--evaluate: held-out class folders (default: 30% of each class).")
 @click.option("--device", default="auto", show_default=True, help="Where training, sampling and the --evaluate classifiers run: auto, cpu, cuda, cuda:N, mps.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")

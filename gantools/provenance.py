@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterable
 
 from gantools.atomic import write_text
+from gantools.pairs import PairListing
 from gantools.weights import WEIGHTS_NAME
 
 NAME = "training-data.sha256"
@@ -54,7 +55,7 @@ def record(run_dir: Path, groups: Iterable[tuple[Path, Iterable[Path]]]) -> None
 
 def record_listing(run_dir: Path, listing) -> None:
     """A folder listing's files, or both sides of a paired one (A drawings and B photos)."""
-    if hasattr(listing, "pairs"):
+    if isinstance(listing, PairListing):
         record(run_dir, [(listing.a_root, [a for a, _ in listing.pairs]), (listing.b_root, [b for _, b in listing.pairs])])
     else:
         record(run_dir, [(listing.root, listing.files)])
