@@ -191,9 +191,19 @@ def test_benefit_report_scores_every_training_set_on_held_out_real_images():
     out = benefit.report(sets, (make(0, 5) + make(1, 5), [0] * 5 + [1] * 5), ["dark", "light"], seeds=2, steps=30)
     assert set(out["accuracy"]) == set(benefit.CONFIGS) and len(out["accuracy"]["a_real"]["per_seed"]) == 2
     assert out["accuracy"]["a_real"]["accuracy_mean"] > 0.9
-    assert set(out["helps"]) == {"b_real_gan", "c_real_classic", "d_real_gan_classic"}
+    assert set(out["helps"]) == set(out["gain_over_real_by_seed"]) == {"b_real_gan", "c_real_classic", "d_real_gan_classic"}
     assert "classifier features" in out["fid_per_class"]["features"] or "Inception" in out["fid_per_class"]["features"]
     assert 0 <= out["cas"]["accuracy_mean"] <= 1
+
+
+def test_gain_by_seed_pairs_each_run_with_real_only_at_the_same_seed():
+    results = {"a_real": {"per_seed": [0.70, 0.70, 0.80]}, "b_real_gan": {"per_seed": [0.80, 0.70, 0.90]},
+               "c_real_classic": {"per_seed": [0.60, 0.75, 0.80]}}
+    gain = benefit.gain_by_seed(results)
+    assert set(gain) == {"b_real_gan", "c_real_classic"}
+    b = gain["b_real_gan"]
+    assert b["mean"] == pytest.approx(0.2 / 3) and b["standard_error"] == pytest.approx(np.std([0.1, 0, 0.1], ddof=1) / np.sqrt(3))
+    assert (b["seeds_above"], b["seeds_below"]) == (2, 0) and (gain["c_real_classic"]["seeds_above"], gain["c_real_classic"]["seeds_below"]) == (1, 1)
 
 
 def test_training_stops_at_the_time_limit_and_exports(data, tmp_path):
@@ -263,6 +273,7 @@ def test_evaluate_from_the_command_line_checks_a_reused_model_against_the_held_o
     assert report["balance"] == "fill" and report["synthetic_per_class"] == {"disc": 6, "square": 3}  # 3 + 3 tops disc up to 6
     assert report["train_sizes"] == {"real": 9, "gan": 9, "classic": 9}
     assert report["seeds"] == 4 and all(len(r["per_seed"]) == 4 for r in report["accuracy"].values())
+    assert "seed by seed" in result.output and "of 4)" in result.output
     # Weights without their run's list (e.g. copied elsewhere) cannot be checked, and the report says so.
     bare = tmp_path / "bare"
     bare.mkdir()
