@@ -134,7 +134,8 @@ def gain_by_seed(results: dict) -> dict:
         if name == "a_real":
             continue
         diff = np.array(r["per_seed"]) - base
-        rows[name] = {"mean": float(diff.mean()), "standard_error": float(diff.std(ddof=1) / np.sqrt(len(diff))),
+        error = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else None  # one run has no spread (and JSON no NaN)
+        rows[name] = {"mean": float(diff.mean()), "standard_error": error,
                       "seeds_above": int((diff > 0).sum()), "seeds_below": int((diff < 0).sum())}
     return rows
 

@@ -203,6 +203,7 @@ def test_gain_by_seed_pairs_each_run_with_real_only_at_the_same_seed():
     assert set(gain) == {"b_real_gan", "c_real_classic"}
     b = gain["b_real_gan"]
     assert b["mean"] == pytest.approx(0.2 / 3) and b["standard_error"] == pytest.approx(np.std([0.1, 0, 0.1], ddof=1) / np.sqrt(3))
+    assert benefit.gain_by_seed({"a_real": {"per_seed": [0.7]}, "b_real_gan": {"per_seed": [0.8]}})["b_real_gan"]["standard_error"] is None
     assert (b["seeds_above"], b["seeds_below"]) == (2, 0) and (gain["c_real_classic"]["seeds_above"], gain["c_real_classic"]["seeds_below"]) == (1, 1)
 
 
