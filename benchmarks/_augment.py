@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from gantools.augmenting import AugmentOptions, run_augment, run_benefit
+from gantools.benefit import gain_text
 
 
 def benefit_and_export(opts: AugmentOptions, test: Path, work: Path, synthetic: int | None, export_n: int = 5000,
@@ -17,9 +18,8 @@ def benefit_and_export(opts: AugmentOptions, test: Path, work: Path, synthetic: 
     opts = replace(opts, out=work / "benefit", run_dir=gan, model=reuse, overwrite=True)
     result = run_benefit(opts, test_dir=test, synthetic=synthetic, seeds=seeds)
     for name, r in result["accuracy"].items():
-        gain = result["gain_over_real_by_seed"].get(name)
-        paired = "" if gain is None or gain["standard_error"] is None else f"  vs (a) by seed: {100 * gain['mean']:+.2f} +- {100 * gain['standard_error']:.2f} points"
-        print(f"{name:20s} {r['accuracy_mean']:.4f} +- {r['accuracy_std']:.4f}  helps: {result['helps'].get(name, '-')}{paired}")
+        paired = gain_text(result["gain_over_real_by_seed"].get(name), len(r["per_seed"]))
+        print(f"{name:20s} {r['accuracy_mean']:.4f} +- {r['accuracy_std']:.4f}  helps: {result['helps'].get(name, '-')}  {paired}".rstrip())
     fid = [v for v in result["fid_per_class"]["per_class"].values() if v is not None]
     print(f"CAS {result['cas']['accuracy_mean']:.4f} +- {result['cas']['accuracy_std']:.4f}; per-class FID "
           f"{min(fid):.0f}-{max(fid):.0f} ({result['fid_per_class']['features']})")

@@ -58,16 +58,15 @@ def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, 
                           progress=not quiet, device=device)
     if evaluate:
         from gantools.augmenting import BENEFIT_NAME
+        from gantools.benefit import gain_text
 
         result = run_benefit(opts, Path(test_dir) if test_dir else None, seeds=seeds, say=click.echo)
         shares = ", ".join(f"{c} {k}" for c, k in result["synthetic_per_class"].items())
         click.echo(f"synthetic images per class (--balance {result['balance']}): {shares}")
         for name, r in result["accuracy"].items():
             verdict = "" if name == "a_real" else ("  helps" if result["helps"][name] else "  does not help")
-            gain = result["gain_over_real_by_seed"].get(name)
-            paired = "" if gain is None else (f"  (vs (a) seed by seed: {100 * gain['mean']:+.1f} +- {100 * gain['standard_error']:.1f} points, "
-                                              f"above in {gain['seeds_above']} of {len(r['per_seed'])})")
-            click.echo(f"{name:20s} accuracy {r['accuracy_mean']:.3f} +- {r['accuracy_std']:.3f}{verdict}{paired}")
+            paired = gain_text(result["gain_over_real_by_seed"].get(name), len(r["per_seed"]))
+            click.echo(f"{name:20s} accuracy {r['accuracy_mean']:.3f} +- {r['accuracy_std']:.3f}{verdict}  {paired}".rstrip())
         if "cas" in result:
             click.echo(f"{'CAS (GAN only)':20s} accuracy {result['cas']['accuracy_mean']:.3f} +- {result['cas']['accuracy_std']:.3f}")
         click.echo(f"report: {opts.out / BENEFIT_NAME}")

@@ -140,6 +140,14 @@ def gain_by_seed(results: dict) -> dict:
     return rows
 
 
+def gain_text(gain: dict | None, runs: int) -> str:
+    """One set's `gain_by_seed` row as printed beside its accuracy; empty for (a) or a single run."""
+    if gain is None or gain["standard_error"] is None:
+        return ""
+    return (f"(vs (a) seed by seed: {100 * gain['mean']:+.2f} +- {100 * gain['standard_error']:.2f} points, "
+            f"above in {gain['seeds_above']} of {runs})")
+
+
 def fid_per_class(gan: tuple[list[np.ndarray], list[int]], test: tuple[list[np.ndarray], list[int]], classes: list[str],
                   net: SmallCNN) -> dict:
     """GAN samples vs held-out real images of the same class: InceptionV3 features when the `fid` extra is

@@ -203,7 +203,9 @@ def test_gain_by_seed_pairs_each_run_with_real_only_at_the_same_seed():
     assert set(gain) == {"b_real_gan", "c_real_classic"}
     b = gain["b_real_gan"]
     assert b["mean"] == pytest.approx(0.2 / 3) and b["standard_error"] == pytest.approx(np.std([0.1, 0, 0.1], ddof=1) / np.sqrt(3))
-    assert benefit.gain_by_seed({"a_real": {"per_seed": [0.7]}, "b_real_gan": {"per_seed": [0.8]}})["b_real_gan"]["standard_error"] is None
+    single = benefit.gain_by_seed({"a_real": {"per_seed": [0.7]}, "b_real_gan": {"per_seed": [0.8]}})["b_real_gan"]
+    assert single["standard_error"] is None and benefit.gain_text(single, 1) == "" and benefit.gain_text(None, 3) == ""
+    assert benefit.gain_text(b, 3) == "(vs (a) seed by seed: +6.67 +- 3.33 points, above in 2 of 3)"
     assert (b["seeds_above"], b["seeds_below"]) == (2, 0) and (gain["c_real_classic"]["seeds_above"], gain["c_real_classic"]["seeds_below"]) == (1, 1)
 
 
