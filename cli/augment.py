@@ -25,7 +25,7 @@ import click
 @click.option("--fit", type=click.Choice(["crop", "pad"]), default="crop", show_default=True,
               help="Squares by centre crop, or pad: the whole image on white (objects, stamps, product shots).")
 @click.option("--policy", default="medium", show_default=True, help="Classic policy: light, medium, heavy, or an albumentations .yaml/.json file.")
-@click.option("--no-flip", is_flag=True, help="No mirroring, in the built-in policies or the GAN's training data: for digits, letters, signs with text.")
+@click.option("--no-flip", is_flag=True, help="Built-in policies without mirroring: for digits, letters, signs with text.")
 @click.option("--copy-threshold", type=float, default=0.95, show_default=True, help="Drop and redraw images this similar to a training image.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--overwrite", is_flag=True, help="Allow an --out that already holds files (same names are replaced; nothing is deleted).")

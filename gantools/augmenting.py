@@ -128,8 +128,7 @@ def load_or_train(o: AugmentOptions, listing: Listing, say):
                             f"but '{o.dataset}' has {listing.classes}")
         return loaded, 0.0
     run = o.run_dir or default_run(o.dataset)
-    # flip says mirroring keeps the classes: the GAN then learns from mirrored images too.
-    overrides = {"seed": o.seed, "size": o.size, "fit": o.fit, "device": o.device, "mirror": o.flip}
+    overrides = {"seed": o.seed, "size": o.size, "fit": o.fit, "device": o.device}
     if o.steps is not None:
         overrides["steps"] = o.steps
     if o.minutes is not None:

@@ -35,7 +35,6 @@ class AugmentConfig:
     z_dim: int = setting("length of the noise vector", 128)
     g_base: int = setting("G's channels at full resolution", 32)
     d_base: int = setting("D's channels at full resolution", 32)
-    mirror: bool = setting("x-flip half the real images each step (StyleGAN's --mirror); only for classes a mirror keeps", False)
 
     def __post_init__(self):
         if self.size not in (0, *SIZES):
@@ -134,9 +133,6 @@ class AugmentRecipe(Recipe):
     def make_pair(self, batch, device: torch.device) -> Pair:
         images, labels = batch
         target = images.to(device, non_blocking=True).float().div_(127.5).sub_(1.0)
-        if self.config.mirror:  # mirrored photos as more real data: G learns them too, unlike DiffAugment's views
-            flip = torch.rand(target.shape[0], device=device) < 0.5
-            target = torch.where(flip[:, None, None, None], target.flip(-1), target)
         z = torch.randn(target.shape[0], self.config.z_dim, device=device)
         return Pair((z, labels.to(device)), target)
 

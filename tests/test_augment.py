@@ -241,30 +241,7 @@ def test_size_and_fit_reach_training_and_classic_export(tmp_path):
 
     saved = yaml.safe_load((run / "config.yaml").read_text())
     assert saved["recipe_config"]["size"] == 32 and saved["recipe_config"]["fit"] == "pad"
-    assert saved["recipe_config"]["mirror"] is True  # mirroring keeps these classes (no --no-flip): the GAN sees it too
-    result = invoke("augment", "--dataset", wide, "--n", 2, "--steps", 1, "--size", 32, "--no-flip", "--run", tmp_path / "r2",
-                    "--out", tmp_path / "g2", "--quiet")
-    assert result.exit_code == 0, result.output
-    assert yaml.safe_load((tmp_path / "r2" / "config.yaml").read_text())["recipe_config"]["mirror"] is False
     assert invoke("augment", "--dataset", wide, "--n", 2, "--size", 48, "--out", tmp_path / "x").exit_code == 2
-
-
-@pytest.mark.parametrize("mirror", [False, True])
-def test_mirror_shows_the_gan_each_real_image_as_it_is_or_mirrored(mirror):
-    from gantools.recipes.augment import AugmentConfig, AugmentRecipe
-
-    recipe = AugmentRecipe(AugmentConfig(size=32, mirror=mirror), classes=["a", "b"])
-    images = torch.randint(0, 256, (64, 3, 8, 8), dtype=torch.uint8)
-    torch.manual_seed(0)
-    target = recipe.make_pair((images, torch.zeros(64, dtype=torch.long)), torch.device("cpu")).target
-    real = images.float() / 127.5 - 1.0
-    same = (target == real).flatten(1).all(1)
-    mirrored = (target == real.flip(-1)).flatten(1).all(1)
-    assert bool((same | mirrored).all())  # whole images, flipped or not: nothing else changes
-    if mirror:
-        assert 16 <= int(mirrored.sum()) <= 48  # about half, each image on its own draw
-    else:
-        assert bool(same.all())
 
 
 def test_evaluate_from_the_command_line_checks_a_reused_model_against_the_held_out_part(data, model, tmp_path, monkeypatch):
