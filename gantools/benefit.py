@@ -4,8 +4,7 @@ classic, (d) real + GAN + classic, each over several seeds, tested on held-out r
 
 Everything is scored on the same held-out real images, which neither the classifier nor the GAN saw.
 The classifier trains for a fixed number of steps whatever the set size, so more data is not more work;
-half of each batch is real whenever synthetic images are in the set, and GAN samples are normalised by
-batch norms of their own.
+half of each batch is real whenever synthetic images are in the set.
 """
 
 from __future__ import annotations
@@ -24,27 +23,18 @@ CONFIGS = {"a_real": ("real",), "b_real_gan": ("real", "gan"), "c_real_classic":
 
 
 class SmallCNN(nn.Module):
-    """Three conv layers with BN. Each BN has an auxiliary twin for synthetic images (AdvProp's auxiliary BN, Xie
-    et al. 2020): GAN samples are normalised by statistics of their own, so the statistics a real test image meets
-    are not pulled towards the generator's."""
-
     def __init__(self, channels: int, n_classes: int, width: int = 32):
         super().__init__()
-        widths = [channels, width, 2 * width, 4 * width]
-        self.convs = nn.ModuleList(nn.Conv2d(a, b, 3, padding=1) for a, b in zip(widths[:-1], widths[1:]))
-        self.bns = nn.ModuleList(nn.BatchNorm2d(b) for b in widths[1:])
-        self.synthetic_bns = nn.ModuleList(nn.BatchNorm2d(b) for b in widths[1:])
+        self.features = nn.Sequential(
+            nn.Conv2d(channels, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU(True), nn.MaxPool2d(2),
+            nn.Conv2d(width, 2 * width, 3, padding=1), nn.BatchNorm2d(2 * width), nn.ReLU(True), nn.MaxPool2d(2),
+            nn.Conv2d(2 * width, 4 * width, 3, padding=1), nn.BatchNorm2d(4 * width), nn.ReLU(True),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+        )
         self.head = nn.Linear(4 * width, n_classes)
 
-    def features(self, x: torch.Tensor, synthetic: bool = False) -> torch.Tensor:
-        for k, (conv, bn) in enumerate(zip(self.convs, self.synthetic_bns if synthetic else self.bns)):
-            x = F.relu(bn(conv(x)))
-            if k < len(self.convs) - 1:
-                x = F.max_pool2d(x, 2)
-        return F.adaptive_avg_pool2d(x, 1).flatten(1)
-
-    def forward(self, x: torch.Tensor, synthetic: bool = False) -> torch.Tensor:
-        return self.head(self.features(x, synthetic))
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x))
 
 
 def to_tensor(images: list[np.ndarray]) -> torch.Tensor:
@@ -53,12 +43,10 @@ def to_tensor(images: list[np.ndarray]) -> torch.Tensor:
 
 
 def train_classifier(parts: list[tuple[torch.Tensor, torch.Tensor]], n_classes: int, seed: int, steps: int, batch: int = 64,
-                     device: torch.device = torch.device("cpu"), own_statistics: tuple[int, ...] = ()) -> SmallCNN:
+                     device: torch.device = torch.device("cpu")) -> SmallCNN:
     """`parts[0]` is the real set; any others (synthetic) fill half of every batch, however large they are, so
-    thousands of synthetic images cannot drown out the real ones. The parts listed in `own_statistics` (GAN
-    samples) pass through the synthetic BNs; classic copies of real images share the real ones, as augmentation
-    usually does. One-cycle learning rate: the last steps settle, so the result does not hinge on where a noisy
-    run happened to stop."""
+    thousands of synthetic images cannot drown out the real ones. One-cycle learning rate: the last steps
+    settle, so the result does not hinge on where a noisy run happened to stop."""
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     net = SmallCNN(parts[0][0].shape[1], n_classes).to(device)
@@ -67,7 +55,6 @@ def train_classifier(parts: list[tuple[torch.Tensor, torch.Tensor]], n_classes: 
     schedule = torch.optim.lr_scheduler.OneCycleLR(opt, LR, total_steps=steps)
     real = parts[0]
     extra = (torch.cat([p[0] for p in parts[1:]]), torch.cat([p[1] for p in parts[1:]])) if len(parts) > 1 else None
-    own = torch.cat([torch.full((len(p[1]),), k in own_statistics, device=device) for k, p in enumerate(parts) if k]) if extra else None
     n_real = batch if extra is None else batch // 2
     net.train()
     for _ in range(steps):
@@ -75,12 +62,8 @@ def train_classifier(parts: list[tuple[torch.Tensor, torch.Tensor]], n_classes: 
         x, y = real[0][i], real[1][i]
         if extra is not None:
             j = torch.randint(0, extra[0].shape[0], (batch - n_real,), generator=gen).to(device)
-            shared, apart = j[~own[j]], j[own[j]]
-            x, y = torch.cat([x, extra[0][shared]]), torch.cat([y, extra[1][shared], extra[1][apart]])
-            logits = torch.cat([net(x), net(extra[0][apart], synthetic=True)]) if len(apart) else net(x)
-        else:
-            logits = net(x)
-        loss = F.cross_entropy(logits, y)
+            x, y = torch.cat([x, extra[0][j]]), torch.cat([y, extra[1][j]])
+        loss = F.cross_entropy(net(x), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -109,8 +92,7 @@ def report(sets: dict[str, tuple[list[np.ndarray], list[int]]], test: tuple[list
     n = len(classes)
     x_test, y_test = to_tensor(test[0]), torch.tensor(test[1])
     tensors = {k: (to_tensor(v[0]), torch.tensor(v[1])) for k, v in sets.items() if v[0]}
-    out: dict = {"held_out_images": len(test[1]), "seeds": seeds, "classifier": f"3-conv CNN, {steps} AdamW steps (one-cycle lr {LR}), batch 64, half real when synthetic is added, "
-                                                                      "GAN samples through auxiliary BNs (AdvProp)",
+    out: dict = {"held_out_images": len(test[1]), "seeds": seeds, "classifier": f"3-conv CNN, {steps} AdamW steps (one-cycle lr {LR}), batch 64, half real when synthetic is added",
                  "train_sizes": {k: len(v[1]) for k, v in sets.items()}, "device": str(device)}
     results, real_nets = {}, []
     runs = seeds * (sum(all(p in tensors for p in parts) for parts in CONFIGS.values()) + ("gan" in tensors))
@@ -120,8 +102,7 @@ def report(sets: dict[str, tuple[list[np.ndarray], list[int]]], test: tuple[list
             continue
         accs = []
         for s in range(seeds):
-            net = train_classifier([tensors[p] for p in parts], n, seed=s, steps=steps, device=device,
-                                   own_statistics=tuple(k for k, p in enumerate(parts) if p == "gan"))
+            net = train_classifier([tensors[p] for p in parts], n, seed=s, steps=steps, device=device)
             accs.append(accuracy(net, x_test, y_test))
             bar.update()
             if name == "a_real":

@@ -196,28 +196,6 @@ def test_benefit_report_scores_every_training_set_on_held_out_real_images():
     assert 0 <= out["cas"]["accuracy_mean"] <= 1
 
 
-def test_gan_samples_are_normalised_by_their_own_batch_norms(monkeypatch):
-    monkeypatch.setattr(benefit, "LR", 0.0)  # frozen weights: each BN's running mean settles on its own inputs' mean
-    labels = torch.tensor([0, 1, 0, 1])
-    real, gan, classic_ = ((torch.full((4, 3, 8, 8), v), labels) for v in (-0.9, 0.9, 0.0))
-    net = benefit.train_classifier([real, gan], 2, seed=0, steps=80, batch=8, own_statistics=(1,))
-    with torch.no_grad():
-        real_mean, gan_mean = (net.convs[0](x[:1]).mean(dim=(0, 2, 3)) for x in (real[0], gan[0]))
-    assert not torch.allclose(real_mean, gan_mean, atol=1e-2)
-    # The statistics a real test image meets are those of real images alone, not of the real + GAN mixture.
-    assert torch.allclose(net.bns[0].running_mean, real_mean, atol=1e-3)
-    assert torch.allclose(net.synthetic_bns[0].running_mean, gan_mean, atol=1e-3)
-    # Classic copies of real images share the real images' BNs, as augmentation usually does.
-    net = benefit.train_classifier([real, classic_], 2, seed=0, steps=80, batch=8)
-    assert net.synthetic_bns[0].num_batches_tracked == 0 and not torch.allclose(net.bns[0].running_mean, real_mean, atol=1e-2)
-    # The report sends the GAN part, and only it, through its own BNs.
-    seen = []
-    monkeypatch.setattr(benefit, "train_classifier", lambda parts, *a, **k: seen.append(k.get("own_statistics", ())) or net)
-    benefit.report({k: ([np.zeros((8, 8, 3), np.uint8)] * 2, [0, 1]) for k in ("real", "gan", "classic")},
-                   ([np.zeros((8, 8, 3), np.uint8)] * 2, [0, 1]), ["x", "y"], seeds=1)
-    assert seen == [(), (1,), (), (1,), ()]  # (a), (b), (c), (d), then CAS (GAN only: its BNs are the main ones)
-
-
 def test_gain_by_seed_pairs_each_run_with_real_only_at_the_same_seed():
     results = {"a_real": {"per_seed": [0.70, 0.70, 0.80]}, "b_real_gan": {"per_seed": [0.80, 0.70, 0.90]},
                "c_real_classic": {"per_seed": [0.60, 0.75, 0.80]}}
