@@ -24,6 +24,7 @@ class TrainConfig:
     gp_weight: float = setting("gradient penalty weight for wgan-gp", 10.0)
     r1_gamma: float = setting("R1 penalty weight on real data (0 = off)", 0.0)
     r1_every: int = setting("apply R1 every N D steps (lazy regularisation)", 1)
+    lecam_weight: float = setting("LeCam regulariser on D for small data (Tseng et al. 2021; 0 = off, paper: 0.3)", 0.0)
     d_steps: int = setting("discriminator steps per generator step", 1)
     d_warmup: int = setting("steps at the start (after pre-training) that train D alone", 0)
     pretrain_steps: int = setting("steps at the start that train G alone on the reconstruction loss", 0)
@@ -53,6 +54,8 @@ class TrainConfig:
         for name in ("d_warmup", "pretrain_steps", "ema_start", "sample_every", "workers"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
+        if self.lecam_weight < 0 or self.r1_gamma < 0:
+            raise ValueError("lecam_weight and r1_gamma must not be negative")
         if not 0.0 <= self.ema_decay < 1.0:
             raise ValueError("ema_decay must be in [0, 1)")
         if not 0.0 <= self.label_smoothing < 0.5 or not 0.0 <= self.label_noise < 0.5:

@@ -29,6 +29,7 @@ from gantools.device import resolve_device
 from gantools.diffaug import diff_augment, parse_policy
 from gantools.ema import EMA
 from gantools.errors import UserError
+from gantools.lecam import LeCam
 from gantools.losses import LABELLED_LOSSES, d_accuracy, d_loss, g_loss, gradient_penalty, r1_penalty
 from gantools.recipe import Recipe
 from gantools.runlog import MetricsLog, plot_losses, save_grid
@@ -88,6 +89,7 @@ class Trainer:
         self.step = 0
         self.batch_index = 0  # batches drawn so far: with the seed, fixes where the data order resumes
         self.d_updates = 0
+        self.lecam = LeCam() if config.lecam_weight > 0 else None
         self.batch_size = self._effective_batch_size()
         self._bad = torch.zeros((), dtype=torch.bool, device=self.device)
         self._sums: dict[str, torch.Tensor] = {}
@@ -202,6 +204,11 @@ class Trainer:
                     gp = gradient_penalty(critic, real_x, fake_x)
                     loss_d = loss_d + cfg.gp_weight * gp
                     stats["gp"] = gp.detach()
+                if self.lecam is not None:
+                    self.lecam.update(real_logits, fake_logits)
+                    lecam = self.lecam.penalty(real_logits, fake_logits)
+                    loss_d = loss_d + cfg.lecam_weight * lecam
+                    stats["lecam"] = lecam.detach()
                 if use_r1:
                     r1 = r1_penalty(real_logits, real_x)
                     loss_d = loss_d + (cfg.r1_gamma / 2) * cfg.r1_every * r1
@@ -345,6 +352,7 @@ class Trainer:
                 "G": self.G.state_dict(),
                 "D": self.D.state_dict(),
                 "ema": self.ema.state_dict() if self.ema is not None else None,
+                "lecam": self.lecam.state_dict() if self.lecam is not None else None,
                 "opt_g": self.opt_g.state_dict(),
                 "opt_d": self.opt_d.state_dict(),
                 "rng": rng_states,
@@ -370,6 +378,8 @@ class Trainer:
                 self.ema.load_state_dict(state["ema"] if state.get("ema") is not None else {"model": state["G"], "updates": 0})
             self.opt_g.load_state_dict(state["opt_g"])
             self.opt_d.load_state_dict(state["opt_d"])
+            if self.lecam is not None and state.get("lecam") is not None:
+                self.lecam.load_state_dict(state["lecam"])  # else: seeded again from the next batch
         except (RuntimeError, ValueError, KeyError) as exc:
             raise UserError(f"checkpoint '{path}' does not fit this recipe's networks: {str(exc).splitlines()[0]}") from None
         self.step, self.batch_index, self.d_updates = state["step"], state["batch_index"], state["d_updates"]

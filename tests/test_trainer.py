@@ -155,9 +155,9 @@ def state_of(trainer):
 def test_resume_is_exact(shapes, tmp_path):
     """Stopped at step 3 and resumed to 6 == 6 steps without a stop (CPU, fixed seed).
 
-    Label noise, DiffAugment and R1 are on, so every random stream (data order, z, augmentation,
-    labels) must come back exactly."""
-    opts = dict(loss="bce", label_noise=0.1, label_smoothing=0.1, diffaug="color,translation,cutout", r1_gamma=0.5, r1_every=2)
+    Label noise, DiffAugment, R1 and LeCam are on, so every random stream (data order, z, augmentation,
+    labels) and LeCam's anchors must come back exactly."""
+    opts = dict(loss="bce", label_noise=0.1, label_smoothing=0.1, diffaug="color,translation,cutout", r1_gamma=0.5, r1_every=2, lecam_weight=0.3)
     straight = make_trainer(shapes, tmp_path / "straight", steps=6, checkpoint_every=3, **opts)
     straight.fit()
     first = make_trainer(shapes, tmp_path / "split", steps=3, checkpoint_every=3, **opts)
@@ -264,3 +264,13 @@ def test_init_starts_from_a_trained_generator(shapes, tmp_path):
     with pytest.raises(Exception, match="architecture differs"):
         Trainer(DCGANRecipe(DCGANConfig(size=16, base=16, z_dim=8)), TrainConfig(steps=1, batch_size=8, preview=4, init=str(first), device="cpu"),
                 recipe.dataset(shapes), None, progress=False)
+
+
+def test_trainer_logs_and_checkpoints_the_anchors(shapes, tmp_path):
+    trainer = make_trainer(shapes, tmp_path / "run", loss="hinge", lecam_weight=0.3, steps=3, checkpoint_every=3)
+    trainer.fit()
+    lines = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    assert all("lecam" in line for line in lines)
+    saved = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["lecam"]
+    assert saved == trainer.lecam.state_dict() and saved["anchor_real"] is not None
+    assert make_trainer(shapes, loss="hinge").lecam is None  # off by default
