@@ -28,7 +28,7 @@ def _worker(rank: int, world: int, port: int, data: str, out: str, queue) -> Non
 
     recipe = DCGANRecipe(DCGANConfig(size=16, base=8, z_dim=8, conditional=True))
     dataset = recipe.dataset(data)
-    cfg = TrainConfig(steps=4, batch_size=4, preview=4, log_every=2, sample_every=0, checkpoint_every=2, device="cpu", r1_gamma=1.0)
+    cfg = TrainConfig(steps=4, batch_size=4, preview=4, log_every=2, sample_every=0, checkpoint_every=2, device="cpu", r1_gamma=1.0, lecam_weight=0.3)
     trainer = Trainer(recipe, cfg, dataset, out, progress=False)
     trainer.fit()
     sums = torch.stack([p.detach().double().sum() for p in list(trainer.G.parameters()) + list(trainer.D.parameters())])
