@@ -32,8 +32,7 @@ class LeCam:
         return F.relu(real_logits - self.anchor_fake).pow(2).mean() + F.relu(self.anchor_real - fake_logits).pow(2).mean()
 
     def state_dict(self) -> dict:
-        return {"decay": self.decay, "anchor_real": self.anchor_real, "anchor_fake": self.anchor_fake}
+        return {"anchor_real": self.anchor_real, "anchor_fake": self.anchor_fake}
 
     def load_state_dict(self, state: dict) -> None:
-        self.decay = float(state["decay"])
         self.anchor_real, self.anchor_fake = state["anchor_real"], state["anchor_fake"]

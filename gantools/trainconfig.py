@@ -51,11 +51,9 @@ class TrainConfig:
         for name in ("steps", "batch_size", "d_steps", "r1_every", "log_every", "checkpoint_every", "preview"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
-        for name in ("d_warmup", "pretrain_steps", "ema_start", "sample_every", "workers"):
+        for name in ("d_warmup", "pretrain_steps", "ema_start", "sample_every", "workers", "r1_gamma", "lecam_weight"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
-        if self.lecam_weight < 0 or self.r1_gamma < 0:
-            raise ValueError("lecam_weight and r1_gamma must not be negative")
         if not 0.0 <= self.ema_decay < 1.0:
             raise ValueError("ema_decay must be in [0, 1)")
         if not 0.0 <= self.label_smoothing < 0.5 or not 0.0 <= self.label_noise < 0.5:

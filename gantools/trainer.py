@@ -204,7 +204,7 @@ class Trainer:
                     gp = gradient_penalty(critic, real_x, fake_x)
                     loss_d = loss_d + cfg.gp_weight * gp
                     stats["gp"] = gp.detach()
-                if self.lecam is not None:  # anchors per process under DDP (rank 0's are checkpointed): a mean of means
+                if self.lecam is not None:  # under DDP each process keeps its own anchors (rank 0's are checkpointed)
                     self.lecam.update(real_logits, fake_logits)
                     lecam = self.lecam.penalty(real_logits, fake_logits)
                     loss_d = loss_d + cfg.lecam_weight * lecam

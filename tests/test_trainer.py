@@ -273,4 +273,7 @@ def test_trainer_logs_and_checkpoints_the_anchors(shapes, tmp_path):
     assert all("lecam" in line for line in lines)
     saved = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["lecam"]
     assert saved == trainer.lecam.state_dict() and saved["anchor_real"] is not None
-    assert make_trainer(shapes, loss="hinge").lecam is None  # off by default
+    plain = make_trainer(shapes, loss="hinge", steps=3)
+    assert plain.lecam is None  # off by default
+    plain.fit()
+    assert not same(trainer.D.parameters(), plain.D.parameters())  # the penalty reaches D's update
