@@ -147,6 +147,13 @@ def _resize(image: np.ndarray, size: int) -> np.ndarray:
     return cv2.resize(image, (size, size), interpolation=interp)
 
 
+def export_side(o: AugmentOptions, train_size: int, files: list[Path]) -> int:
+    """The side of exported (and --evaluate's) images: the training resolution, --export-size, or with 0 the data's typical size."""
+    from gantools.recipes.augment import typical_side
+
+    return train_size if o.export_size is None else (o.export_size or typical_side(files))
+
+
 def gan_images(sampler, label: int, seeds: list[int], truncation: float | None) -> list[np.ndarray]:
     """One image per seed: z from that seed alone, so any image can be made again from the manifest."""
     from gantools.recipes.augment import truncated_noise
@@ -197,7 +204,7 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
 
         train_size, fit, model_id, sampler = o.size or size_for(typical_side(listing.files)), o.fit, "", None
         channels = 1 if _looks_gray(listing.files) else 3
-    size = train_size if o.export_size is None else (o.export_size or typical_side(listing.files))
+    size = export_side(o, train_size, listing.files)
     real = real_images(listing, size, channels, fit)
     counts = class_counts({c: len(v) for c, v in real.items()}, o.n, o.balance)
     pipeline = classic.policy(o.policy, size, o.flip) if o.mode in ("classic", "mix") else None
@@ -343,7 +350,8 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
         loaded, minutes = load_or_train(sub, train_listing, say)
         unseen = True if o.model is None else held_out_unseen(loaded.path, test_files, test_dir, o.model, say)
         cfg = loaded.recipe.config
-        size, channels, fit = cfg.size, loaded.recipe.channels, cfg.fit
+        # Judge the images an export would ship: at --export-size when given (a 32-px GAN's samples scaled to 64).
+        size, channels, fit = export_side(o, cfg.size, train_listing.files), loaded.recipe.channels, cfg.fit
         real = real_images(train_listing, size, channels, fit)
         total = synthetic or o.n or len(real) * max(20, 5 * max(len(v) for v in real.values()))
         counts = class_counts({c: len(v) for c, v in real.items()}, total, o.balance)

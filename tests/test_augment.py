@@ -287,6 +287,24 @@ def test_evaluate_from_the_command_line_checks_a_reused_model_against_the_held_o
     assert json.loads((tmp_path / "u" / "benefit-report.json").read_text())["gan_trained_without_held_out"] is None
 
 
+def test_evaluate_judges_the_images_at_the_export_size(data, model, tmp_path, monkeypatch):
+    monkeypatch.setattr(benefit, "STEPS", 10)
+    judged = []  # the real report runs; this only keeps what it was given
+    real_report = benefit.report
+    monkeypatch.setattr(benefit, "report", lambda sets, test, *a, **k: judged.append((sets, test)) or real_report(sets, test, *a, **k))
+    sides = {}
+    for extra in ([], ["--export-size", 48]):
+        out = tmp_path / f"e{len(extra)}"
+        result = invoke("augment", "--dataset", data, "--evaluate", "--model", model, "--n", 4, "--out", out, "--quiet", *extra)
+        assert result.exit_code == 0, result.output
+        sets, test = judged[-1]
+        shapes = {im.shape[:2] for k in ("real", "gan", "classic") for im in sets[k][0]} | {im.shape[:2] for im in test[0]}
+        sides[len(extra)] = (json.loads((out / "benefit-report.json").read_text())["image_size"], shapes)
+    trained_at = json.loads((model / "model.json").read_text())["image_size"]
+    assert sides[0] == (trained_at, {(trained_at, trained_at)})
+    assert sides[2] == (48, {(48, 48)})  # every set and the held-out images, as an export at 48 would ship them
+
+
 def test_a_resumed_run_lists_the_files_of_every_sitting(data, tmp_path):
     from gantools import provenance
 
