@@ -6,8 +6,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from gantools.augmenting import AugmentOptions, run_augment, run_benefit
-from gantools.benefit import gain_text
+from gantools.recipes.augment.pipeline import AugmentOptions, run_augment, run_benefit
+from gantools.recipes.augment.benefit import gain_text
 
 
 def benefit_and_export(opts: AugmentOptions, test: Path, work: Path, synthetic: int | None, export_n: int = 5000,

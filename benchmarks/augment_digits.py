@@ -17,8 +17,8 @@ import torch
 
 from _augment import benefit_and_export
 
-from gantools.augmenting import AugmentOptions
-from gantools.toydata import write_digits
+from gantools.recipes.augment.pipeline import AugmentOptions
+from gantools.data.toydata import write_digits
 
 
 def sampling_rate(size: int = 64, n_classes: int = 10, batch: int = 256, seconds: float = 3.0) -> float:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from _augment import benefit_and_export
 
-from gantools.augmenting import AugmentOptions
+from gantools.recipes.augment.pipeline import AugmentOptions
 
 CATEGORIES = {"mammals": "animals/mammals", "birds": "animals/birds", "fruit": "food/fruit", "vehicles": "vehicles",
               "houses": "town/houses", "flowers": "plants/flowers"}

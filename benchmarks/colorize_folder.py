@@ -19,9 +19,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from gantools import batch, weights
-from gantools.data import find_images
-from gantools.imageio import as_channels, read_image
+from gantools.infer import runner as batch
+
+from gantools.files import weights
+from gantools.data.folders import find_images
+from gantools.files.imageio import as_channels, read_image
 
 
 def source_photos(folder: str | None) -> list[np.ndarray]:
@@ -58,7 +60,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=4)
     args = parser.parse_args()
     loaded = weights.load(args.model, expect_recipe="colorize")
-    predictor = loaded.recipe.predictor(loaded.generator, "cpu")
+    predictor = loaded.recipe.predictor(loaded.networks, "cpu")
     with tempfile.TemporaryDirectory() as tmp:
         src, out = Path(tmp) / "in", Path(tmp) / "out"
         make_folder(src, args.count, source_photos(args.photos))

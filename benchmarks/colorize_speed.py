@@ -24,7 +24,7 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import photo_patches  # noqa: E402
 
-from gantools import weights  # noqa: E402
+from gantools.files import weights  # noqa: E402
 
 
 class _SkipBlock(nn.Module):
@@ -73,7 +73,7 @@ def params(net: nn.Module) -> float:
 
 def training_rate(steps: int) -> tuple[float, float]:
     """(pre-training steps/s, adversarial steps/s) of `gantools train colorize` with the recipe's defaults."""
-    from gantools.runs import train
+    from gantools.train.runs import train
 
     with tempfile.TemporaryDirectory() as tmp:
         data = photo_patches(Path(tmp) / "photos", size=256, stride=128)

@@ -22,9 +22,9 @@ import torch
 from scipy.spatial.distance import pdist
 from sklearn.linear_model import LogisticRegression
 
-from gantools import weights
-from gantools.data import SquareImages, list_data
-from gantools.toydata import write_digits
+from gantools.files import weights
+from gantools.data.folders import SquareImages, list_data
+from gantools.data.toydata import write_digits
 
 
 def to_8x8(images: np.ndarray) -> np.ndarray:

@@ -22,7 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import photo_patches  # noqa: E402
 from colorize_speed import images_per_s, params, pix2pix_unet_256  # noqa: E402
 
-from gantools import batch, sketch, weights  # noqa: E402
+from gantools.infer import runner as batch
+
+from gantools.recipes.sketch2photo import drawing as sketch
+
+from gantools.files import weights  # noqa: E402
 
 
 def drawings(out: Path, count: int) -> Path:
@@ -43,7 +47,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         src = drawings(Path(tmp) / "drawings", args.images)
         n = len(list(src.iterdir()))
-        report = batch.run(loaded.recipe.predictor(loaded.generator, torch.device("cpu")), src, Path(tmp) / "out",
+        report = batch.run(loaded.recipe.predictor(loaded.networks, torch.device("cpu")), src, Path(tmp) / "out",
                            batch.RunOptions(workers=2, batch_size=args.batch, progress=False))
     print(f"end to end: {n} drawings of 256x256 -> {report.done} photos in {report.seconds:.2f} s: "
           f"{report.done / report.seconds:.2f} images/s (model at render size {loaded.recipe.config.render_size}: "

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gantools import weights
+from gantools.files import weights
 
 
 class SRVGGNetCompact(nn.Module):

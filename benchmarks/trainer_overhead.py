@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import photo_patches  # noqa: E402
 
 from gantools.recipes.dcgan import DCGANConfig, DCGANRecipe  # noqa: E402
-from gantools.trainconfig import TrainConfig  # noqa: E402
-from gantools.trainer import Trainer  # noqa: E402
+from gantools.train.trainconfig import TrainConfig  # noqa: E402
+from gantools.train.trainer import Trainer  # noqa: E402
 
 
 WARMUP = 3

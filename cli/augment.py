@@ -38,7 +38,7 @@ def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, 
                 overwrite, evaluate, seeds, test_dir, device, quiet):
     """Train a class-conditional GAN on DATASET (or reuse --model) and export N labelled images into OUT,
     with manifest.csv, report.json and report-samples.png."""
-    from gantools.augmenting import AugmentOptions, default_out, run_augment, run_benefit
+    from gantools.recipes.augment.pipeline import AugmentOptions, default_out, run_augment, run_benefit
     from gantools.errors import UserError
 
     if seeds < 3:
@@ -57,8 +57,8 @@ def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, 
                           truncation=truncation, size=int(size or 0), fit=fit, policy=policy, flip=not no_flip, seed=seed, overwrite=overwrite, copy_threshold=copy_threshold,
                           progress=not quiet, device=device)
     if evaluate:
-        from gantools.augmenting import BENEFIT_NAME
-        from gantools.benefit import gain_text
+        from gantools.recipes.augment.pipeline import BENEFIT_NAME
+        from gantools.recipes.augment.benefit import gain_text
 
         result = run_benefit(opts, Path(test_dir) if test_dir else None, seeds=seeds, say=click.echo)
         shares = ", ".join(f"{c} {k}" for c, k in result["synthetic_per_class"].items())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gantools.cli.runner_options import run_options, run_rendered, runner_options
+from gantools.cli.runner_options import run_options, run_model, runner_options
 
 
 @click.command("colorize", short_help="Colour gray photos: a file or a folder, tree mirrored.")
@@ -15,5 +15,5 @@ from gantools.cli.runner_options import run_options, run_rendered, runner_option
 @runner_options
 def colorize_cmd(src, out, model, render_size, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device, report_path, quiet):
     """Colourise SRC (an image or a folder) into OUT, each output at its input's size."""
-    run_rendered("colorize", model, render_size, device, src, out,
+    run_model(model, "colorize", {"render_size": render_size}, device, src, out,
                  run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet), report_path)

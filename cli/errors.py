@@ -7,7 +7,7 @@ import sys
 import click
 
 from gantools.errors import UserError
-from gantools.trainer import TrainingDiverged
+from gantools.train.trainer import TrainingDiverged
 
 
 class Group(click.Group):

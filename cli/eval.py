@@ -18,8 +18,8 @@ import click
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N, mps.")
 def eval_cmd(recipe_name, data, model, max_side, examples, json_path, device):
     """Score RECIPE's model on a folder of held-out images: per-image rows, the means, and the checks."""
-    from gantools import weights
-    from gantools.atomic import write_text
+    from gantools.files import weights
+    from gantools.files.atomic import write_text
     from gantools.device import resolve_device
     from gantools.errors import UserError
 
@@ -35,7 +35,7 @@ def eval_cmd(recipe_name, data, model, max_side, examples, json_path, device):
     loaded = weights.load(model or default, expect_recipe=recipe_name, device=dev)
     if examples:
         Path(examples).mkdir(parents=True, exist_ok=True)
-    result = loaded.recipe.evaluate(loaded.recipe.predictor(loaded.generator, dev), data_path, max_side, Path(examples) if examples else None)
+    result = loaded.recipe.evaluate(loaded.recipe.predictor(loaded.networks, dev), data_path, max_side, Path(examples) if examples else None)
     result["model"] = str(loaded.path)
     for row in result["rows"]:
         click.echo("  ".join(f"{k} {_fmt(v)}" for k, v in row.items()))

@@ -10,7 +10,7 @@ import click
 @click.option("--out", default=None, type=click.Path(file_okay=False), help="Where to write the model (default: RUN/snapshot).")
 def export_cmd(run, out):
     """Write RUN's latest checkpoint (its EMA generator when kept) as model.safetensors + model.json."""
-    from gantools.runs import export_checkpoint
+    from gantools.train.runs import export_checkpoint
 
     path = export_checkpoint(run, out)
     click.echo(f"model written to {path}; use it with --model {path}")

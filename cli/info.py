@@ -17,7 +17,7 @@ from gantools.recipe import builtin_names, load_recipe_class, recipe_train_confi
 @click.command("info", short_help="Versions, the device that would be used, threads, bundled models.")
 def info_cmd() -> None:
     """Versions of gantools and its libraries, the device training would use (cuda > mps > cpu), threads."""
-    from gantools.weights import bundled_names
+    from gantools.files.weights import bundled_names
 
     click.echo(f"gantools        {importlib.metadata.version('gantools')}")
     click.echo(f"python          {platform.python_version()} ({platform.machine()})")
@@ -51,6 +51,9 @@ def recipes_cmd(name: str | None) -> None:
     cls = load_recipe_class(name)
     click.echo(f"{cls.name}: {cls.summary}\n\nrecipe settings (--NAME VALUE or --set NAME=VALUE):")
     _print_fields(cls.Config(), field_help(cls.Config))
+    if cls.inference_options:
+        flags = " ".join("--" + n.replace("_", "-") for n in cls.inference_options)
+        click.echo(f"\ninference options (`gantools run MODEL IN OUT {flags} ...`): {flags}")
     click.echo("\ntrainer settings (defaults as this recipe sets them):")
     cfg = recipe_train_config(cls)
     _print_fields(cfg, field_help(type(cfg)))
@@ -75,7 +78,7 @@ def data_cmd() -> None:
 @click.option("--seed", default=0, show_default=True)
 def digits_cmd(out: str, size: int, per_class: int | None, holdout: str | None, seed: int) -> None:
     """scikit-learn's handwritten digits as OUT/0 ... OUT/9 (1797 gray images)."""
-    from gantools.toydata import write_digits
+    from gantools.data.toydata import write_digits
 
     if size < 8:
         raise UserError("--size must be at least 8")

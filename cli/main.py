@@ -13,6 +13,7 @@ from gantools.cli.errors import Group
 from gantools.cli.eval import eval_cmd
 from gantools.cli.export import export_cmd
 from gantools.cli.info import data_cmd, info_cmd, recipes_cmd
+from gantools.cli.run import run_cmd
 from gantools.cli.sample import sample_cmd
 from gantools.cli.sketch2photo import sketch2photo_cmd, sketch_cmd
 from gantools.cli.train import train_cmd
@@ -31,6 +32,7 @@ main.add_command(recipes_cmd)
 main.add_command(train_cmd)
 main.add_command(sample_cmd)
 main.add_command(data_cmd)
+main.add_command(run_cmd)
 main.add_command(colorize_cmd)
 main.add_command(eval_cmd)
 main.add_command(export_cmd)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from gantools.batch import REPORT_NAME, Report, RunOptions, save_report
+from gantools.infer.runner import REPORT_NAME, Report, RunOptions, save_report
 from gantools.errors import UserError
-from gantools.imageio import DEFAULT_MAX_PIXELS
+from gantools.files.imageio import DEFAULT_MAX_PIXELS
 
 
 def runner_options(f):
@@ -32,21 +32,18 @@ def runner_options(f):
     return f
 
 
-def run_rendered(recipe: str, model: str, render_size: int | None, device: str, src, out, options: RunOptions,
-                 report_path) -> None:
-    """colorize and sketch2photo: load the model, apply --render-size, run the folder, end the command."""
-    from dataclasses import replace
-
-    from gantools import batch, weights
+def run_model(model: str, expect_recipe: str | None, options: dict, device: str, src, out, run_opts: RunOptions,
+              report_path) -> None:
+    """Load a model, apply its recipe's inference options, run the folder through its predictor, end the command."""
     from gantools.device import resolve_device
+    from gantools.files import weights
+    from gantools.infer import options as inference_options
+    from gantools.infer import runner
 
     dev = resolve_device(device)
-    loaded = weights.load(model, expect_recipe=recipe, device=dev)
-    if render_size is not None:
-        if render_size < 16:
-            raise UserError("--render-size must be at least 16")
-        loaded.recipe.config = replace(loaded.recipe.config, render_size=render_size)
-    finish(batch.run(loaded.recipe.predictor(loaded.generator, dev), src, out, options), out, report_path)
+    loaded = weights.load(model, expect_recipe=expect_recipe, device=dev)
+    inference_options.apply(loaded.recipe, options)
+    finish(runner.run(loaded.recipe.predictor(loaded.networks, dev), src, out, run_opts), out, report_path)
 
 
 def run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet) -> RunOptions:

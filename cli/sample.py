@@ -21,12 +21,12 @@ from gantools.errors import UserError
 @click.option("--device", default="auto", show_default=True)
 def sample_cmd(model, n, out, class_name, grid, interpolate, seed, device):
     """Sample from MODEL: a run folder, a model folder, a .safetensors file, or a bundled model's name."""
-    from gantools import weights
-    from gantools.sampling import LatentSampler, SampleRequest, write_samples
+    from gantools.files import weights
+    from gantools.infer.sampling import LatentSampler, SampleRequest, write_samples
 
     dev = resolve_device(device)
     loaded = weights.load(model, device=dev)
-    sampler = loaded.recipe.predictor(loaded.generator, dev)
+    sampler = loaded.recipe.predictor(loaded.networks, dev)
     if not isinstance(sampler, LatentSampler):
         raise UserError(f"'{model}' is a '{loaded.recipe.name}' model, which turns images into images; use `gantools {loaded.recipe.name}`")
     report = write_samples(sampler, SampleRequest(n, class_name, grid, interpolate, seed), Path(out))

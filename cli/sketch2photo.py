@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gantools.cli.runner_options import finish, run_options, run_rendered, runner_options
+from gantools.cli.runner_options import finish, run_options, run_model, runner_options
 
 
 @click.command("sketch2photo", short_help="Turn line drawings into photos: a file or a folder, tree mirrored.")
@@ -19,7 +19,7 @@ def sketch2photo_cmd(src, out, model, render_size, glob, suffix, ext, quality, o
 
     Scans and phone photos of drawings are cleaned first (paper tone, line width); a colour photo given
     as a drawing is sketched first, with a note in the report."""
-    run_rendered("sketch2photo", model, render_size, device, src, out,
+    run_model(model, "sketch2photo", {"render_size": render_size}, device, src, out,
                  run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet), report_path)
 
 
@@ -31,8 +31,8 @@ def sketch2photo_cmd(src, out, model, render_size, glob, suffix, ext, quality, o
 @runner_options
 def sketch_cmd(src, out, style, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device, report_path, quiet):
     """Write a line drawing of each photo of SRC into OUT (gray, dark lines on white, same size)."""
-    from gantools import batch
-    from gantools.sketch import SketchMaker
+    from gantools.infer import runner as batch
+    from gantools.recipes.sketch2photo.drawing import SketchMaker
 
     report = batch.run(SketchMaker(style), src, out, run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet))
     finish(report, out, report_path)

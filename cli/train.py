@@ -6,30 +6,9 @@ import os
 
 import click
 
+from gantools.cli.extra_options import parse_extra_options
 from gantools.config import parse_assignments
 from gantools.errors import UserError
-
-
-def parse_extra_options(args: list[str]) -> dict:
-    """Turn leftover `--name value`, `--name=value`, `--flag`, `--no-flag` into settings."""
-    out, i = {}, 0
-    while i < len(args):
-        token = args[i]
-        if not token.startswith("--") or len(token) < 3:
-            raise UserError(f"unexpected argument '{token}'")
-        name, eq, value = token[2:].partition("=")
-        key = name.replace("-", "_")
-        if eq:
-            out.update(parse_assignments([f"{key}={value}"]))
-        elif i + 1 < len(args) and not args[i + 1].startswith("--"):
-            out.update(parse_assignments([f"{key}={args[i + 1]}"]))
-            i += 1
-        elif key.startswith("no_"):
-            out[key[3:]] = False
-        else:
-            out[key] = True
-        i += 1
-    return out
 
 
 @click.command(
@@ -58,29 +37,27 @@ def train_cmd(ctx, recipe, data, pairs, out, steps, batch_size, device, seed, co
     Any recipe or trainer setting is also an option: --arch mlp, --conditional, --lr-g 1e-4,
     --loss hinge ... (`gantools recipes NAME` lists them). Started by torchrun, it trains data-parallel.
     """
-    from gantools import runs
+    from gantools.train import runs
 
     overrides = parse_extra_options(ctx.args)
     overrides.update(parse_assignments(assignments))
     if pairs:
-        from dataclasses import fields
-
         from gantools.recipe import load_recipe_class
 
         if data:
             raise UserError("give either --data or --pairs, not both")
         cls = load_recipe_class(recipe)
-        if "targets" not in {f.name for f in fields(cls.Config)}:
-            raise UserError(f"--pairs is for recipes trained on paired images (sketch2photo); '{cls.name}' is not one")
-        data, overrides["targets"] = pairs
+        if not cls.paired_setting:
+            raise UserError(f"--pairs is for recipes trained on paired images (e.g. sketch2photo); '{cls.name}' is not one")
+        data, overrides[cls.paired_setting] = pairs
     for key, value in (("steps", steps), ("batch_size", batch_size), ("device", device), ("seed", seed)):
         if value is not None:
             overrides[key] = value
     if dry_run:
         import yaml
 
-        recipe_obj, train_cfg, _, data = runs.prepare(recipe, data, out, overrides, config_file, resume)
-        click.echo(yaml.safe_dump(runs.describe(recipe_obj, train_cfg, data), sort_keys=False), nl=False)
+        recipe_obj, train_cfg, dataset, data = runs.prepare(recipe, data, out, overrides, config_file, resume)
+        click.echo(yaml.safe_dump(runs.describe(recipe_obj, train_cfg, data, dataset), sort_keys=False), nl=False)
         return
     path = runs.train(recipe, data, out, overrides, config_file, resume, progress=not quiet)
     if int(os.environ.get("RANK", "0")) == 0:  # under torchrun, one line from rank 0 is enough

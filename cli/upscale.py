@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gantools.cli.runner_options import finish, run_options, runner_options
+from gantools.cli.runner_options import run_options, runner_options
 
 KINDS = ("psnr", "gan")
 
@@ -25,28 +25,19 @@ def bundled_name(scale: int, kind: str) -> str:
 def upscale_cmd(src, out, scale, model, tile, tile_overlap, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels,
                 device, report_path, quiet):
     """Upscale SRC (an image or a folder) into OUT at SCALE x each input's size."""
-    from dataclasses import replace
-
-    from gantools import batch, weights
-    from gantools.device import resolve_device
+    from gantools.cli.runner_options import run_model
     from gantools.errors import UserError
+    from gantools.files import weights
 
-    dev = resolve_device(device)
     if model in KINDS:
         name = bundled_name(scale or 4, model)
         if name not in weights.bundled_names():
             have = sorted(n for n in weights.bundled_names() if n.startswith("superres-"))
             raise UserError(f"no bundled {model} model for --scale {scale or 4}; bundled: {', '.join(have) or 'none'}")
         model = name
-    loaded = weights.load(model, expect_recipe="superres", device=dev)
-    config = loaded.recipe.config
-    if scale is not None and scale != config.scale:
-        raise UserError(f"model '{model}' upscales x{config.scale}, not x{scale}; leave out --scale or pick a x{scale} model")
-    try:
-        loaded.recipe.config = replace(config, tile=config.tile if tile is None else tile,
-                                       tile_overlap=config.tile_overlap if tile_overlap is None else tile_overlap)
-    except ValueError as exc:
-        raise UserError(f"--tile/--tile-overlap: {exc}") from None
-    predictor = loaded.recipe.predictor(loaded.generator, dev)
-    report = batch.run(predictor, src, out, run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet))
-    finish(report, out, report_path)
+    if scale is not None:
+        config = weights.load(model, expect_recipe="superres").recipe.config
+        if scale != config.scale:
+            raise UserError(f"model '{model}' upscales x{config.scale}, not x{scale}; leave out --scale or pick a x{scale} model")
+    run_model(model, "superres", {"tile": tile, "tile_overlap": tile_overlap}, device, src, out,
+              run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet), report_path)

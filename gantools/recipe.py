@@ -1,9 +1,10 @@
 """The Recipe contract (the one place that knows a task) and the registry that finds recipes.
 
-A recipe declares its config dataclass, builds G and D, turns raw samples into (condition, target)
-pairs, names its reconstruction losses, says how D sees a pair, and provides the Predictor used for
-inference. Built-ins live one per file in gantools.recipes and are imported only when asked for, so a
-broken recipe breaks only itself; a user's recipe is a Python file passed by path.
+A recipe declares its config dataclass, builds its named networks, lists its training phases (each
+trains some of the networks on loss terms it computes), says which networks keep an EMA and which are
+exported, and provides the Predictor used for inference. Built-ins live in gantools.recipes (a module or
+a package each) and are imported only when asked for, so a broken recipe breaks only itself; a user's
+recipe is a Python file passed by path.
 """
 
 from __future__ import annotations
@@ -13,28 +14,23 @@ import importlib.util
 import inspect
 import pkgutil
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import torch
 from torch import nn
 from torch.utils.data import Dataset
 
 from gantools.errors import UserError
-from gantools.trainconfig import TrainConfig
+from gantools.train.trainconfig import TrainConfig
 
-
-@dataclass
-class Pair:
-    """One training batch as the trainer sees it: what G is given, and the real image it should match."""
-
-    condition: tuple[torch.Tensor, ...]
-    target: torch.Tensor
+if TYPE_CHECKING:
+    from gantools.infer.predictor import Predictor
+    from gantools.train.phases import Phase
 
 
 class Recipe:
-    """Subclass this, set the class attributes, and implement the methods that raise NotImplementedError."""
+    """Subclass this (or TwoPlayerRecipe, for one G and one D), set the class attributes, implement the methods."""
 
     name: ClassVar[str] = ""
     summary: ClassVar[str] = ""
@@ -43,6 +39,16 @@ class Recipe:
     train_defaults: ClassVar[dict[str, Any]] = {}
     # The bundled model `gantools eval RECIPE` uses when no --model is given.
     bundled_default: ClassVar[str] = ""
+    # Networks kept as an exponential moving average while training (when TrainConfig.ema_decay > 0); the
+    # average, not the live network, is what previews and the export use.
+    ema_networks: ClassVar[tuple[str, ...]] = ()
+    # Networks inference needs: written, named, into model.safetensors.
+    export_networks: ClassVar[tuple[str, ...]] = ()
+    # Inference settings a user may change per run (`gantools run MODEL IN OUT --render-size 512`): names of
+    # Config fields. Everything else in Config describes the trained architecture and stays as trained.
+    inference_options: ClassVar[tuple[str, ...]] = ()
+    # Paired recipes: the Config field that `gantools train RECIPE --pairs A B` sets to B (A becomes --data).
+    paired_setting: ClassVar[str] = ""
 
     def __init__(self, config: Any, classes: list[str] | None = None):
         self.config = config
@@ -53,60 +59,40 @@ class Recipe:
         """The raw samples of a data folder; sets self.classes when the task is class-conditional."""
         raise NotImplementedError
 
-    def data_summary(self) -> dict:
-        """What the dataset held (images, skipped, classes), for the log and the model card."""
-        listing = getattr(getattr(self, "_dataset", None), "listing", None)
-        return listing.summary() if listing is not None else {}
-
-    def make_pair(self, batch: Any, device: torch.device) -> Pair:
-        """A collated batch of raw samples -> (condition, target) on `device`, tensors in [-1, 1]."""
+    # --- training -----------------------------------------------------------------------------------
+    def build(self) -> dict[str, nn.Module]:
+        """Every network the recipe trains or uses, by name."""
         raise NotImplementedError
 
-    # --- nets -------------------------------------------------------------------------------------
-    def build_generator(self) -> nn.Module:
+    def phases(self, cfg: TrainConfig) -> list["Phase"]:
+        """The training phases, in the order they run within a step."""
         raise NotImplementedError
 
-    def build_discriminator(self) -> nn.Module:
-        raise NotImplementedError
-
-    def generate(self, generator: nn.Module, condition: tuple[torch.Tensor, ...]) -> torch.Tensor:
-        return generator(*condition)
-
-    def d_view(self, condition: tuple[torch.Tensor, ...], image: torch.Tensor) -> tuple[torch.Tensor, dict]:
-        """What D judges: an image-like tensor (augmented by DiffAugment, penalised by R1) and extra inputs.
-
-        Unconditional default: the image alone. A pix2pix recipe stacks condition and image; a
-        class-conditional one passes labels as a keyword.
-        """
-        return image, {}
-
-    def reconstruction(self, fake: torch.Tensor, pair: Pair) -> dict[str, torch.Tensor]:
-        """Weighted reconstruction terms added to G's loss (and the whole loss in pre-training)."""
+    def state_dict(self) -> dict:
+        """The recipe's own training state (e.g. an image pool), saved in every checkpoint for an exact resume."""
         return {}
 
-    # --- previews, inference, model card ---------------------------------------------------------
-    def preview_condition(
-        self, dataset: Dataset, n: int, device: torch.device, generator: torch.Generator
-    ) -> tuple[tuple[torch.Tensor, ...], Any]:
-        """A fixed condition for the sample grids written during training, plus anything to show beside it.
+    def load_state_dict(self, state: dict) -> None:
+        pass
 
-        Draw randomness from `generator` only, so previews never shift the training run's random streams.
-        """
+    # --- previews, export, inference --------------------------------------------------------------
+    def preview_condition(self, dataset: Dataset, n: int, device: torch.device, generator: torch.Generator) -> Any:
+        """Fixed inputs for the sample grids written during training. Draw randomness from `generator` only,
+        so previews never shift the training run's random streams."""
         raise NotImplementedError
 
-    def preview(self, generator: nn.Module, condition: tuple[torch.Tensor, ...], extra: Any) -> tuple[torch.Tensor, int]:
-        """Images in [-1, 1] to put in a grid, and the grid's row length."""
-        images = self.generate(generator, condition)
-        return images, max(1, int(images.shape[0] ** 0.5))
+    def preview_images(self, networks: dict[str, nn.Module], prepared: Any) -> tuple[torch.Tensor, int]:
+        """Images in [-1, 1] for a grid (the EMA networks where kept), and the grid's row length."""
+        raise NotImplementedError
 
-    def finalize(self, generator: nn.Module) -> None:
-        """Last touches to a trained generator, in place, before it is exported (default: none)."""
+    def finalize(self, networks: dict[str, nn.Module]) -> None:
+        """Last touches to the exported networks, in place, before they are written (default: none)."""
 
     def card(self) -> dict:
         """Architecture facts for model.json beyond the config (e.g. image size, channels)."""
         return {}
 
-    def predictor(self, generator: nn.Module, device: torch.device) -> "Predictor":
+    def predictor(self, networks: dict[str, nn.Module], device: torch.device) -> "Predictor":
         raise UserError(f"recipe '{self.name}' has no inference command")
 
     def evaluate(self, predictor: "Predictor", data: Path, max_side: int, examples: Path | None) -> dict:
@@ -115,51 +101,6 @@ class Recipe:
         `max_side` bounds the longer side the data is scored at; `examples`, when given, is a folder for
         side-by-side pictures of input, output and truth."""
         raise UserError(f"recipe '{self.name}' has no eval command")
-
-
-class ConditionalImageRecipe(Recipe):
-    """pix2pix family: D judges (condition, image) stacked as channels; G adds `config.l1_weight` x L1."""
-
-    def d_view(self, condition, image):
-        return torch.cat([condition[0], image], dim=1), {}
-
-    def reconstruction(self, fake, pair):
-        from gantools.losses import l1
-
-        return {"l1": self.config.l1_weight * l1(fake, pair.target)}
-
-
-@dataclass
-class Job:
-    """One image between the predictor's stages: `input` (CHW, CPU) goes through the model, batched with
-    inputs of the same shape; `state` is whatever `finish` needs to build the output."""
-
-    input: torch.Tensor
-    state: Any = None
-
-
-class Predictor:
-    """Inference with a trained generator, in three stages so the folder runner can overlap and batch them:
-    `prepare` (CPU, worker thread) -> `forward` (a batch, on the device) -> `finish` (CPU, worker thread)."""
-
-    def __init__(self, recipe: Recipe, generator: nn.Module, device: torch.device):
-        self.recipe, self.generator, self.device = recipe, generator.to(device).eval(), device
-
-    def prepare(self, decoded: Any) -> Job:
-        raise NotImplementedError
-
-    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
-        """A batch of prepared inputs (NCHW, CPU) -> outputs (NCHW, CPU)."""
-        with torch.inference_mode():
-            return self.recipe.generate(self.generator, (inputs.to(self.device),)).float().cpu()
-
-    def finish(self, job: Job, output: torch.Tensor) -> Any:
-        raise NotImplementedError
-
-    def predict(self, decoded: Any) -> Any:
-        """One image through all three stages."""
-        job = self.prepare(decoded)
-        return self.finish(job, self.forward(job.input[None])[0])
 
 
 # --- registry ----------------------------------------------------------------------------------------

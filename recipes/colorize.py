@@ -16,15 +16,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gantools import metrics
+from gantools.metrics import image as metrics
 from gantools.config import setting
-from gantools.data import PhotoTiles, find_images, list_data
+from gantools.data.folders import PhotoTiles, find_images, list_data
 from gantools.errors import UserError
-from gantools.imageio import Decoded, ImageError, as_channels, peak_value, read_image
+from gantools.files.imageio import Decoded, ImageError, as_channels, peak_value, read_image
 from gantools.nets.patchgan import PatchGAN
 from gantools.nets.unet import UNet
-from gantools.recipe import ConditionalImageRecipe, Job, Pair, Predictor
-from gantools.runlog import save_strip
+from gantools.infer.predictor import Job, Predictor
+from gantools.train.two_player import ConditionalImageRecipe, Pair
+from gantools.train.runlog import save_strip
 
 AB_SCALE = 110.0  # |a|, |b| stay below this for sRGB colours
 
@@ -92,13 +93,13 @@ class ColorizeRecipe(ConditionalImageRecipe):
     name = "colorize"
     summary = "gray photos to colour: U-Net predicts Lab ab from L, PatchGAN judges (L, ab)"
     Config = ColorizeConfig
+    inference_options = ("render_size",)
     train_defaults = {"loss": "lsgan", "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "batch_size": 16, "pretrain_steps": 1500,
                       "ema_decay": 0.999, "steps": 7000}  # the bundled model's schedule
 
     def dataset(self, data: str | Path) -> PhotoTiles:
         c = self.config
-        self._dataset = PhotoTiles(list_data(data, conditional=False), channels=3, size=c.load_size, short_side=c.photo_scales)
-        return self._dataset
+        return PhotoTiles(list_data(data, conditional=False), channels=3, size=c.load_size, short_side=c.photo_scales)
 
     def build_generator(self) -> nn.Module:
         c = self.config
@@ -144,8 +145,8 @@ class ColorizeRecipe(ConditionalImageRecipe):
     def card(self) -> dict:
         return {"input": "L of CIE Lab, scaled to [-1, 1]", "output": "ab of CIE Lab / 110"}
 
-    def predictor(self, generator: nn.Module, device: torch.device) -> "ColorizePredictor":
-        return ColorizePredictor(self, generator, device)
+    def predictor(self, networks: dict[str, nn.Module], device: torch.device) -> "ColorizePredictor":
+        return ColorizePredictor(self, networks, device)
 
     def evaluate(self, predictor: "ColorizePredictor", data: Path, max_side: int, examples: Path | None) -> dict:
         """Each photo (scaled so its longer side <= max_side) is turned gray, colourised, and compared with

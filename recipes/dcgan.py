@@ -13,14 +13,14 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from gantools import standing_stats
+from gantools.nets import standing_stats
 from gantools.config import setting
-from gantools.data import SquareImages, list_data
-from gantools.imageio import ImageError, read_image
+from gantools.data.folders import SquareImages, list_data
+from gantools.files.imageio import ImageError, read_image
 from gantools.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 from gantools.nets.mlp import MLPDiscriminator, MLPGenerator
-from gantools.recipe import Pair, Recipe
-from gantools.sampling import LatentSampler
+from gantools.train.two_player import Pair, TwoPlayerRecipe
+from gantools.infer.sampling import LatentSampler
 
 
 
@@ -48,7 +48,7 @@ class DCGANConfig:
             raise ValueError("z_dim, base and hidden must be positive")
 
 
-class DCGANRecipe(Recipe):
+class DCGANRecipe(TwoPlayerRecipe):
     name = "dcgan"
     summary = "images from noise: textbook GAN (--arch mlp) or DCGAN, optionally class-conditional"
     Config = DCGANConfig
@@ -67,8 +67,7 @@ class DCGANRecipe(Recipe):
         if self.config.color == "auto":
             self.config = replace(self.config, color="gray" if _looks_gray(listing.files) else "rgb")
         self.classes = listing.classes
-        self._dataset = SquareImages(listing, self.channels, self.config.size)
-        return self._dataset
+        return SquareImages(listing, self.channels, self.config.size)
 
     def build_generator(self) -> nn.Module:
         c = self.config
@@ -108,15 +107,15 @@ class DCGANRecipe(Recipe):
     def preview(self, generator, condition, extra):
         return self.generate(generator, condition), extra
 
-    def finalize(self, generator: nn.Module) -> None:
+    def finalize(self, networks: dict[str, nn.Module]) -> None:
         # The EMA generator's BN buffers were copied from the live G: measure its own instead.
-        standing_stats.for_latent_generator(self, generator)
+        standing_stats.for_latent_generator(self, networks["G"])
 
     def card(self) -> dict:
         return {"image_size": self.config.size, "channels": self.channels, "z_dim": self.config.z_dim}
 
-    def predictor(self, generator: nn.Module, device: torch.device) -> LatentSampler:
-        return LatentSampler(self, generator, device)
+    def predictor(self, networks: dict[str, nn.Module], device: torch.device) -> LatentSampler:
+        return LatentSampler(self, networks, device)
 
 
 def _looks_gray(files: list[Path], probe: int = 32) -> bool:

@@ -48,7 +48,9 @@ def assert_standing_stats():
     checkpoint EMA's buffers (which were copied from the live G)."""
     import torch
 
-    from gantools import standing_stats, weights
+    from gantools.nets import standing_stats
+
+    from gantools.files import weights
 
     def check(run: Path, recipe: str, checkpoint_run: Path | None = None):
         loaded = weights.load(run, expect_recipe=recipe)
@@ -56,7 +58,7 @@ def assert_standing_stats():
         standing_stats.for_latent_generator(loaded.recipe, loaded.generator)
         again = standing_stats.bn_buffers(loaded.generator)
         assert all(torch.allclose(exported[k].float(), again[k].float(), atol=1e-5) for k in exported)
-        ema = torch.load(Path(checkpoint_run or run) / "checkpoint.pt", map_location="cpu", weights_only=False)["ema"]["model"]
+        ema = torch.load(Path(checkpoint_run or run) / "checkpoint.pt", map_location="cpu", weights_only=False)["ema"]["G"]["model"]
         assert any(not torch.allclose(ema[k].float(), exported[k].float()) for k in exported if k.endswith("running_var"))
         return loaded
 

@@ -14,9 +14,13 @@ import torch
 from click.testing import CliRunner
 from PIL import Image
 
-from gantools import benefit, classic, memorization
+from gantools.recipes.augment import benefit
+
+from gantools.recipes.augment import classic
+
+from gantools.recipes.augment import memorization
 from gantools.cli.main import main
-from gantools.synth_export import class_counts
+from gantools.recipes.augment.export import class_counts
 
 from conftest import write_classes
 
@@ -116,11 +120,11 @@ def test_gan_export_follows_the_balance_and_regenerates_from_the_manifest(data, 
     assert report["classes"]["square"]["real"] == 6 and any("broken.png" in s["file"] for s in report["skipped_files"])
     assert (out / "report-samples.png").is_file()
     # Any image can be made again from its manifest row.
-    from gantools import weights
-    from gantools.augmenting import gan_images
+    from gantools.files import weights
+    from gantools.recipes.augment.pipeline import gan_images
 
     loaded = weights.load(model, expect_recipe="augment")
-    sampler = loaded.recipe.predictor(loaded.generator, torch.device(report["sampled_on"]))  # the device it was made on
+    sampler = loaded.recipe.predictor(loaded.networks, torch.device(report["sampled_on"]))  # the device it was made on
     row = rows[-1]
     again = gan_images(sampler, loaded.recipe.classes.index(row["class"]), [int(row["seed"])], float(row["truncation"]))[0]
     assert (np.asarray(Image.open(out / row["file"])) == again).all()
@@ -306,7 +310,7 @@ def test_evaluate_judges_the_images_at_the_export_size(data, model, tmp_path, mo
 
 
 def test_a_resumed_run_lists_the_files_of_every_sitting(data, tmp_path):
-    from gantools import provenance
+    from gantools.train import provenance
 
     other = write_classes(tmp_path / "other", per_class=2, size=24, seed=9)
     run = tmp_path / "run"
@@ -326,11 +330,11 @@ def test_exported_generator_samples_with_its_own_standing_statistics(model, asse
 
 
 def test_truncation_measures_statistics_for_its_noise_and_untruncated_sampling_comes_back(model):
-    from gantools import weights
-    from gantools.augmenting import gan_images
+    from gantools.files import weights
+    from gantools.recipes.augment.pipeline import gan_images
 
     loaded = weights.load(model, expect_recipe="augment")
-    sampler = loaded.recipe.predictor(loaded.generator, torch.device("cpu"))
+    sampler = loaded.recipe.predictor(loaded.networks, torch.device("cpu"))
     plain = gan_images(sampler, 0, [5, 6], None)
     truncated = gan_images(sampler, 0, [5, 6], 0.5)
     assert any((a != b).any() for a, b in zip(plain, truncated))
@@ -340,11 +344,12 @@ def test_truncation_measures_statistics_for_its_noise_and_untruncated_sampling_c
 
 def test_near_copies_are_dropped_and_redrawn_from_the_next_seeds_for_export_and_report(model):
     # Training images that are the generator's own draws for seeds 5-7: those draws are near-copies, later seeds are not.
-    from gantools import memorization, weights
-    from gantools.augmenting import gan_images, redraw_near_copies
+    from gantools.recipes.augment import memorization
+    from gantools.files import weights
+    from gantools.recipes.augment.pipeline import gan_images, redraw_near_copies
 
     loaded = weights.load(model, expect_recipe="augment")
-    sampler = loaded.recipe.predictor(loaded.generator, torch.device("cpu"))
+    sampler = loaded.recipe.predictor(loaded.networks, torch.device("cpu"))
     copies = gan_images(sampler, 0, [5, 6, 7], None)
     guard = memorization.NearestTraining(copies)
     make = lambda seeds: [(im,) for im in gan_images(sampler, 0, seeds, None)]  # noqa: E731

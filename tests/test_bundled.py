@@ -12,7 +12,7 @@ from PIL import Image
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
-from gantools import weights
+from gantools.files import weights
 from gantools.cli.main import main
 
 
@@ -23,7 +23,7 @@ def test_readme_main_job(tmp_path, monkeypatch):
     """`gantools colorize assets/samples/ colored/` from the repository root, as the README says."""
     import shutil
 
-    from gantools import metrics
+    from gantools.metrics import image as metrics
     from gantools.recipes.colorize import rgb_to_lab
 
     monkeypatch.chdir(tmp_path)

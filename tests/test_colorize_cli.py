@@ -164,7 +164,8 @@ def test_read_only_output_folder(model, tmp_path):
 
 
 def test_same_size_images_are_batched_and_match_one_at_a_time(model, tmp_path):
-    from gantools import batch, weights
+    from gantools.infer import runner as batch
+    from gantools.files import weights
 
     rng = np.random.default_rng(5)
     src = tmp_path / "in"
@@ -174,13 +175,13 @@ def test_same_size_images_are_batched_and_match_one_at_a_time(model, tmp_path):
     for i in range(2):
         Image.fromarray(rng.integers(0, 255, (33, 20, 3), dtype=np.uint8)).save(src / f"b{i}.png")
     loaded = weights.load(model, expect_recipe="colorize")
-    predictor = loaded.recipe.predictor(loaded.generator, "cpu")
+    predictor = loaded.recipe.predictor(loaded.networks, "cpu")
     report = batch.run(predictor, src, tmp_path / "out", batch.RunOptions(batch_size=4, progress=False))
     assert report.done == 7 and not report.failed
     assert report.batches == 3  # a0-a3, a4, then b0-b1
     assert set(report.stage_seconds) >= {"decode", "prepare", "model", "finish", "encode"}
     for name in ("a0.png", "a3.png", "b1.png"):
-        from gantools.imageio import read_image
+        from gantools.files.imageio import read_image
 
         alone = predictor.predict(read_image(src / name)).pixels
         batched = np.asarray(Image.open(tmp_path / "out" / name))

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from PIL import Image
 from skimage import color
 
-from gantools import weights
+from gantools.files import weights
 from gantools.cli.main import main
-from gantools.imageio import Decoded
+from gantools.files.imageio import Decoded
 from gantools.recipes.colorize import lab_tensor_to_rgb, rgb_to_lab, rgb_to_lab_tensor
 
 
@@ -55,7 +55,7 @@ def colour_model(colour_photos, tmp_path):
 
 
 def test_predictor_keeps_size_depth_alpha_and_luminance(colour_model):
-    predictor = colour_model.recipe.predictor(colour_model.generator, torch.device("cpu"))
+    predictor = colour_model.recipe.predictor(colour_model.networks, torch.device("cpu"))
     rng = np.random.default_rng(1)
     rgb16 = rng.integers(0, 65535, (37, 23, 3), dtype=np.uint16)
     out = predictor.predict(Decoded(rgb16))

@@ -7,7 +7,7 @@ import pytest
 from gantools.config import apply_overrides, parse_assignments
 from gantools.errors import UserError
 from gantools.recipes.dcgan import DCGANConfig
-from gantools.trainconfig import TrainConfig
+from gantools.train.trainconfig import TrainConfig
 
 
 def configs():

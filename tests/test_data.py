@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gantools.data import SquareImages, fit_square, list_data
+from gantools.data.folders import SquareImages, fit_square, list_data
 from gantools.errors import UserError
 
 
@@ -60,7 +60,7 @@ def test_fit_square_keeps_the_centre():
 
 
 def test_cut_tiles_cover_the_whole_photo():
-    from gantools.data import cut_tiles
+    from gantools.data.folders import cut_tiles
 
     img = np.arange(60 * 100, dtype=np.float32).reshape(60, 100)
     tiles = cut_tiles(img, size=20, short_side=60)  # no resize: 60 x 100 cut at stride 10

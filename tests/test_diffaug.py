@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from gantools.diffaug import diff_augment, parse_policy
+from gantools.train.diffaug import diff_augment, parse_policy
 
 
 def test_policy_parsing():

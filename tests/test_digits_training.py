@@ -19,9 +19,9 @@ from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
 from gantools.recipes.dcgan import DCGANConfig, DCGANRecipe
-from gantools.toydata import write_digits
-from gantools.trainconfig import TrainConfig
-from gantools.trainer import Trainer
+from gantools.data.toydata import write_digits
+from gantools.train.trainconfig import TrainConfig
+from gantools.train.trainer import Trainer
 
 
 def to_8x8(images: np.ndarray) -> np.ndarray:
@@ -42,7 +42,7 @@ def test_conditional_dcgan_learns_digits(tmp_path):
     d_acc = []
     log = trainer._log
     trainer._log = lambda bar: (log(bar), d_acc.append(trainer.last_metrics["d_acc"]))
-    generator = trainer.fit().generator
+    generator = trainer.fit().networks["G"]
 
     assert np.mean(d_acc[-4:]) < 0.99, f"D still wins every time: {d_acc}"
 

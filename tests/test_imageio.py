@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gantools.imageio import ImageError, as_channels, read_image
+from gantools.files.imageio import ImageError, as_channels, read_image
 
 
 def save(tmp_path, name, image, **kw):
@@ -74,7 +74,7 @@ def test_truncated_jpeg_and_bomb(tmp_path):
 
 
 def test_as_channels_composites_alpha_on_white():
-    from gantools.imageio import Decoded
+    from gantools.files.imageio import Decoded
 
     decoded = Decoded(np.zeros((2, 2, 3), np.uint8), np.array([[0, 255], [255, 255]], np.uint8))
     out = as_channels(decoded, 3)
@@ -99,7 +99,7 @@ def test_16bit_colour_png_and_tiff_keep_16_bits(tmp_path):
 def test_16bit_path_turns_images_upright_like_pil(orientation):
     from PIL import ImageOps
 
-    from gantools.imageio import _ORIENT
+    from gantools.files.imageio import _ORIENT
 
     img = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3)
     pil = Image.fromarray(img)

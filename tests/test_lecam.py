@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from gantools.lecam import LeCam
-from gantools.trainconfig import TrainConfig
+from gantools.train.lecam import LeCam
+from gantools.train.trainconfig import TrainConfig
 
 
 def test_anchors_start_at_the_first_batch_then_move_slowly():

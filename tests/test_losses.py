@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from gantools import losses
+from gantools.train import losses
 
 REAL = torch.tensor([2.0, -1.0])
 FAKE = torch.tensor([0.5, -3.0])

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from gantools import metrics
+from gantools.metrics import image as metrics
 
 
 def test_colourfulness_is_zero_for_gray_and_grows_with_saturation():

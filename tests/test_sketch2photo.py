@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from gantools import sketch
+from gantools.recipes.sketch2photo import drawing as sketch
 from gantools.cli.main import main
-from gantools.imageio import ImageError
-from gantools.pairs import PairedSquares, match_pairs
+from gantools.files.imageio import ImageError
+from gantools.data.pairs import PairedSquares, match_pairs
 
 
 def invoke(*args):
@@ -184,7 +184,7 @@ def test_paired_training_and_eval(model, tmp_path):
     result = invoke("train", "sketch2photo", "--pairs", tmp_path / "A", photos, "--out", tmp_path / "run", "--steps", 2, *TINY)
     assert result.exit_code == 0, result.output
     assert "3 pairs" in result.output
-    from gantools import provenance
+    from gantools.train import provenance
 
     both = {provenance.digest(f) for f in [*photos.glob("*.png"), *(tmp_path / "A").glob("*.png")]}
     assert len(both) == 6 and provenance.seen_by(tmp_path / "run" / "model.safetensors") == both  # drawings and photos

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from gantools import standing_stats
+from gantools.nets import standing_stats
 
 
 def test_statistics_are_the_average_over_all_batches_and_settings_are_restored():

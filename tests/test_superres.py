@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from PIL import Image
 
 from gantools.cli.main import main
-from gantools.degrade import bicubic_down, real_degrade
-from gantools.recipes.superres import SuperResConfig, SuperResRecipe
+from gantools.recipes.superres.degrade import bicubic_down, real_degrade
+from gantools.recipes.superres.recipe import SuperResConfig, SuperResRecipe
 
 SR_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "sr"
 
@@ -43,7 +43,7 @@ def test_degradations_shapes_and_determinism():
 def test_tiled_output_equals_untiled_on_512():
     torch.manual_seed(0)
     recipe = SuperResRecipe(SuperResConfig(scale=4))
-    predictor = recipe.predictor(recipe.build_generator(), "cpu")
+    predictor = recipe.predictor({"G": recipe.build_generator()}, "cpu")
     image = photo(512, 512, seed=1)
     recipe.config = replace(recipe.config, tile=0)
     whole = predictor.upscale(image)

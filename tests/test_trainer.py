@@ -1,5 +1,6 @@
-"""The trainer's contract: two phases that each move only their own net, EMA arithmetic, exact resume,
-the NaN guard, and the run folder it leaves."""
+"""The trainer's contract with the two-player recipes: phases that each move only their own net, EMA
+arithmetic, exact resume, the NaN guard, and the run folder it leaves. (Any number of networks:
+test_phases.py.)"""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import pytest
 import torch
 from torch import nn
 
-from gantools.ema import EMA
+from gantools.train.ema import EMA
 from gantools.recipes.dcgan import DCGANConfig, DCGANRecipe
-from gantools.trainconfig import TrainConfig
-from gantools.trainer import Trainer, TrainingDiverged
+from gantools.train.trainconfig import TrainConfig
+from gantools.train.trainer import Trainer, TrainingDiverged
 
 
 def make_trainer(data, out=None, resume=False, **train):
@@ -43,9 +44,9 @@ def same_grads(a, b):
 def test_each_phase_moves_only_its_own_network(shapes, loss):
     """Checked at every step: D's step leaves G (weights and gradients) alone; G's step leaves D alone."""
     trainer = make_trainer(shapes, loss=loss, r1_gamma=1.0 if loss != "wgan-gp" else 0.0, diffaug="color,translation,cutout")
-    G, D = trainer.G, trainer.D
+    G, D = trainer.nets["G"], trainer.nets["D"]
     problems, last = [], {"g_grads": grads(G.parameters()), "d_grads": None}
-    d_step, g_step = trainer.opt_d.step, trainer.opt_g.step
+    d_step, g_step = trainer.optimizers["D"].step, trainer.optimizers["G"].step
 
     def checked_d_step(*a, **k):
         if not same_grads(last["g_grads"], grads(G.parameters())):
@@ -71,7 +72,7 @@ def test_each_phase_moves_only_its_own_network(shapes, loss):
         last["g_grads"] = grads(G.parameters())
         return out
 
-    trainer.opt_d.step, trainer.opt_g.step = checked_d_step, checked_g_step
+    trainer.optimizers["D"].step, trainer.optimizers["G"].step = checked_d_step, checked_g_step
     trainer.fit()
     assert problems == []
     assert last["d_grads"] is not None and any(g is not None and g.abs().sum() > 0 for g in last["d_grads"])
@@ -87,27 +88,28 @@ def test_d_warmup_and_pretrain_phases(shapes):
     dataset = recipe.dataset(shapes)
     cfg = TrainConfig(steps=5, batch_size=8, preview=4, log_every=1, sample_every=0, pretrain_steps=2, d_warmup=2, device="cpu")
     trainer = Trainer(recipe, cfg, dataset, None, progress=False)
-    phases, g0 = [], snapshot(trainer.G.parameters())
+    phases, g0 = [], snapshot(trainer.nets["G"].parameters())
     original = trainer._log
 
     def log(bar):
         original(bar)
-        phases.append((trainer.last_metrics["phase"], sorted(k for k in trainer.last_metrics if k.startswith("loss"))))
+        phases.append((trainer.last_metrics["phases"], sorted(k for k in trainer.last_metrics if k.startswith("loss"))))
 
     trainer._log = log
     g_after_pretrain = {}
-    step = trainer._adversarial_step
+    step = trainer.train_step
 
-    def adv(batches, train_g):
-        if not g_after_pretrain:
-            g_after_pretrain["g"] = snapshot(trainer.G.parameters())
-        return step(batches, train_g)
+    def watched(batches):
+        if trainer.step == 2:
+            g_after_pretrain["g"] = snapshot(trainer.nets["G"].parameters())
+        return step(batches)
 
-    trainer._adversarial_step = adv
+    trainer.train_step = watched
     trainer.fit()
-    assert [p for p, _ in phases] == ["pretrain", "pretrain", "warmup", "warmup", "adversarial"]
-    assert phases[0][1] == ["loss_g", "loss_l1"]
+    assert [p for p, _ in phases] == ["pretrain", "pretrain", "d", "d", "d+g"]
+    assert phases[0][1] == ["loss_pretrain"]
     assert "loss_d" in phases[2][1] and "loss_g" not in phases[2][1]
+    assert {"loss_g", "loss_g_adv", "loss_g_l1"} <= set(phases[4][1])
     assert not same(g0, g_after_pretrain["g"]), "pre-training did not move G"
 
 
@@ -146,9 +148,9 @@ def test_ema_copies_buffers():
 
 def state_of(trainer):
     return {
-        "G": {k: v.clone() for k, v in trainer.G.state_dict().items()},
-        "D": {k: v.clone() for k, v in trainer.D.state_dict().items()},
-        "EMA": {k: v.clone() for k, v in trainer.ema.model.state_dict().items()},
+        "G": {k: v.clone() for k, v in trainer.nets["G"].state_dict().items()},
+        "D": {k: v.clone() for k, v in trainer.nets["D"].state_dict().items()},
+        "EMA": {k: v.clone() for k, v in trainer.ema["G"].model.state_dict().items()},
     }
 
 
@@ -181,23 +183,23 @@ def test_same_seed_same_weights(shapes):
     a.fit()
     b = make_trainer(shapes, steps=3)
     b.fit()
-    assert same(a.G.parameters(), b.G.parameters())
+    assert same(a.nets["G"].parameters(), b.nets["G"].parameters())
     c = make_trainer(shapes, steps=3, seed=1)
     c.fit()
-    assert not same(a.G.parameters(), c.G.parameters())
+    assert not same(a.nets["G"].parameters(), c.nets["G"].parameters())
 
 
 def test_nan_loss_stops_and_keeps_last_good_checkpoint(shapes, tmp_path):
     trainer = make_trainer(shapes, tmp_path / "run", steps=10, checkpoint_every=2, log_every=1)
-    real_step = trainer._adversarial_step
+    real_step = trainer.train_step
 
-    def poisoned(batches, train_g):
-        stats = real_step(batches, train_g)
+    def poisoned(batches):
+        stats = real_step(batches)
         if trainer.step >= 3:  # from the 4th step on the discriminator loss is NaN
             stats["loss_d"] = torch.tensor(float("nan"))
         return stats
 
-    trainer._adversarial_step = poisoned
+    trainer.train_step = poisoned
     with pytest.raises(TrainingDiverged, match="NaN/Inf"):
         trainer.fit()
     state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
@@ -233,35 +235,35 @@ def test_cosine_schedule_resumes_exactly_and_decays(shapes, tmp_path):
     straight = make_trainer(shapes, tmp_path / "straight", **opts)
     straight.fit()
     interrupted = make_trainer(shapes, tmp_path / "split", **opts)
-    real_step = interrupted._adversarial_step
+    real_step = interrupted.train_step
 
-    def stop_after_three(batches, train_g):
+    def stop_after_three(batches):
         if interrupted.step == 3:
             raise KeyboardInterrupt  # killed right after the step-3 checkpoint
-        return real_step(batches, train_g)
+        return real_step(batches)
 
-    interrupted._adversarial_step = stop_after_three
+    interrupted.train_step = stop_after_three
     with pytest.raises(KeyboardInterrupt):
         interrupted.fit()
     resumed = make_trainer(shapes, tmp_path / "split", resume=True, **opts)
     resumed.fit()
     a, b = state_of(straight), state_of(resumed)
     assert all(torch.equal(a[n][k], b[n][k]) for n in a for k in a[n])
-    lrs = [json.loads(line)["lr_g"] for line in (tmp_path / "straight" / "metrics.jsonl").read_text().splitlines()]
+    lrs = [json.loads(line)["lr_G"] for line in (tmp_path / "straight" / "metrics.jsonl").read_text().splitlines()]
     assert lrs[0] == pytest.approx(2e-4) and all(x > y for x, y in zip(lrs, lrs[1:]))
 
 
 def test_init_starts_from_a_trained_generator(shapes, tmp_path):
-    from gantools import weights
-    from gantools.runs import train
+    from gantools.files import weights
+    from gantools.train.runs import train
 
     base = {"size": 16, "base": 8, "z_dim": 8, "batch_size": 8, "preview": 4, "sample_every": 0, "device": "cpu"}
     first = train("dcgan", str(shapes), tmp_path / "a", {**base, "steps": 2}, progress=False, say=lambda m: None)
     recipe = DCGANRecipe(DCGANConfig(size=16, base=8, z_dim=8))
     trainer = Trainer(recipe, TrainConfig(steps=1, batch_size=8, preview=4, init=str(first), device="cpu", ema_decay=0), recipe.dataset(shapes), None, progress=False)
     loaded = weights.load(first)
-    assert all(torch.equal(p, q) for p, q in zip(trainer.G.state_dict().values(), loaded.generator.state_dict().values()))
-    with pytest.raises(Exception, match="architecture differs"):
+    assert all(torch.equal(p, q) for p, q in zip(trainer.nets["G"].state_dict().values(), loaded.generator.state_dict().values()))
+    with pytest.raises(Exception, match="differs from this run's settings"):
         Trainer(DCGANRecipe(DCGANConfig(size=16, base=16, z_dim=8)), TrainConfig(steps=1, batch_size=8, preview=4, init=str(first), device="cpu"),
                 recipe.dataset(shapes), None, progress=False)
 
@@ -271,9 +273,9 @@ def test_trainer_logs_and_checkpoints_the_anchors(shapes, tmp_path):
     trainer.fit()
     lines = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     assert all("lecam" in line for line in lines)
-    saved = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["lecam"]
-    assert saved == trainer.lecam.state_dict() and saved["anchor_real"] is not None
+    saved = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["adversary"]["lecam"]["D"]
+    assert saved == trainer.adversary.lecam["D"].state_dict() and saved["anchor_real"] is not None
     plain = make_trainer(shapes, loss="hinge", steps=3)
-    assert plain.lecam is None  # off by default
     plain.fit()
-    assert not same(trainer.D.parameters(), plain.D.parameters())  # the penalty reaches D's update
+    assert plain.adversary.lecam == {}  # off by default
+    assert not same(trainer.nets["D"].parameters(), plain.nets["D"].parameters())  # the penalty reaches D's update

@@ -48,7 +48,7 @@ class CBNGenerator(nn.Module):
         if size < 16 or 2 ** (levels + 2) != size:
             raise ValueError(f"image size must be a power of two from 16, got {size}")
         widths = [min(base * 2**i, max_channels) for i in reversed(range(levels + 1))]
-        self.z_dim, self.width0 = z_dim, widths[0]
+        self.z_dim, self.n_classes, self.width0 = z_dim, n_classes, widths[0]
         self.stem = nn.Linear(z_dim, 4 * 4 * widths[0])
         self.blocks = nn.ModuleList(UpBlock(a, b, n_classes) for a, b in zip(widths[:-1], widths[1:]))
         self.out_bn = nn.BatchNorm2d(widths[-1])

@@ -1,0 +1,26 @@
+"""`gantools run MODEL IN OUT [--OPTION VALUE ...]`: any model whose recipe has a predictor, over a file or folder."""
+
+from __future__ import annotations
+
+import click
+
+from gantools.cli.extra_options import parse_extra_options
+from gantools.cli.runner_options import run_model, run_options, runner_options
+
+
+@click.command("run", short_help="Run any trained model (bundled name, run folder, model file) over a file or a folder.",
+               context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("model")
+@click.argument("src", type=click.Path())
+@click.argument("out", type=click.Path())
+@runner_options
+@click.pass_context
+def run_cmd(ctx, model, src, out, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device, report_path, quiet):
+    """Run MODEL over SRC (an image or a folder) into OUT, the tree mirrored, through the shared runner.
+
+    The model's recipe says which inference options it takes (colorize and sketch2photo: --render-size;
+    superres: --tile, --tile-overlap; your own recipe: its inference_options); `gantools recipes NAME` lists
+    them. A user's recipe file works too: the model card names it.
+    """
+    run_model(model, None, parse_extra_options(ctx.args), device, src, out,
+              run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet), report_path)

@@ -1,0 +1,1 @@
+"""Training data: folder listings, class folders, paired folders, small bundled datasets."""

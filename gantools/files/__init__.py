@@ -1,0 +1,1 @@
+"""Files on disk: image decoding and encoding, atomic writes, model weights and cards."""

@@ -1,0 +1,153 @@
+"""Trained models on disk: model.safetensors (tensors only, never pickle) + model.json (the model card).
+
+The safetensors file holds every network inference needs, each tensor named "NETWORK.parameter"; the
+card lists the networks. `load` accepts a bundled model's name, a run folder, a folder holding the two
+files, or the .safetensors file itself, and rebuilds the recipe and networks the card describes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+import gantools
+from gantools.files.atomic import atomic_path, write_text
+from gantools.config import apply_overrides, to_dict
+from gantools.errors import UserError
+from gantools.recipe import Recipe, load_recipe_class
+
+WEIGHTS_NAME, CARD_NAME = "model.safetensors", "model.json"
+
+
+@dataclass
+class LoadedModel:
+    recipe: Recipe
+    networks: dict[str, nn.Module]
+    card: dict
+    path: Path
+
+    @property
+    def generator(self) -> nn.Module:
+        """The network a single-generator recipe runs ("G")."""
+        if "G" not in self.networks:
+            raise UserError(f"model '{self.path}' has no network 'G' (it holds {', '.join(self.networks)})")
+        return self.networks["G"]
+
+
+def export(out_dir: str | Path, recipe: Recipe, networks: dict[str, nn.Module], card: dict[str, Any]) -> Path:
+    """Write the networks' weights (one file, names prefixed) and a model card describing how to rebuild them."""
+    out_dir = Path(out_dir)
+    state, counts = {}, {}
+    for name, net in networks.items():
+        tensors = {f"{name}.{k}": v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
+        state.update(tensors)
+        counts[name] = sum(int(v.numel()) for v in tensors.values())
+    with atomic_path(out_dir / WEIGHTS_NAME) as tmp:
+        save_file(state, str(tmp), metadata={"format": "pt", "recipe": recipe.name, "networks": ",".join(networks)})
+    full = {
+        "recipe": recipe.name,
+        "recipe_source": getattr(type(recipe), "source_path", None),
+        "config": to_dict(recipe.config),
+        "classes": list(recipe.classes),
+        **recipe.card(),
+        "networks": counts,  # name -> parameters (and buffers) stored
+        "parameters": sum(counts.values()),
+        "gantools_version": gantools.__version__,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **card,
+    }
+    write_text(out_dir / CARD_NAME, json.dumps(full, indent=2, default=str) + "\n")
+    return out_dir / WEIGHTS_NAME
+
+
+def bundled_names() -> list[str]:
+    root = resources.files("gantools.assets")
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / WEIGHTS_NAME).is_file())
+
+
+def resolve(ref: str | Path) -> Path:
+    """The .safetensors file that `ref` names (bundled name, run folder, model folder or file)."""
+    path = Path(ref).expanduser()
+    if path.is_file():
+        return path
+    if path.is_dir():
+        candidate = path / WEIGHTS_NAME
+        if candidate.is_file():
+            return candidate
+        raise UserError(f"no {WEIGHTS_NAME} in '{path}' (has the run finished? `gantools train` writes it at the end)")
+    if str(ref) in bundled_names():
+        return Path(str(resources.files("gantools.assets") / str(ref) / WEIGHTS_NAME))
+    names = bundled_names()
+    raise UserError(f"model '{ref}' not found (not a file or folder; bundled models: {', '.join(names) or 'none'})")
+
+
+def read_card(weights_path: Path) -> dict:
+    card_path = weights_path.with_name(CARD_NAME) if weights_path.name == WEIGHTS_NAME else weights_path.with_suffix(".json")
+    if not card_path.is_file():
+        raise UserError(f"model card '{card_path}' is missing beside '{weights_path}'")
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"model card '{card_path}' is not valid JSON: {exc}") from None
+    if not isinstance(card, dict) or "recipe" not in card or "config" not in card:
+        raise UserError(f"model card '{card_path}' lacks 'recipe' or 'config'")
+    return card
+
+
+def split_networks(state: dict[str, torch.Tensor], card: dict, where: Path) -> dict[str, dict[str, torch.Tensor]]:
+    """The file's tensors grouped by network; the card's list of networks and the file's must agree exactly.
+    A card without a list is from before recipes named their networks: the whole file is G."""
+    listed = card.get("networks")
+    if listed is None:
+        return {"G": state}
+    names = list(listed)
+    groups: dict[str, dict[str, torch.Tensor]] = {}
+    for key, value in state.items():
+        name, dot, rest = key.partition(".")
+        groups.setdefault(name if dot else "", {})[rest] = value
+    missing, extra = [n for n in names if n not in groups], sorted(n for n in groups if n not in names)
+    if missing or extra:
+        problems = ([f"lacks network(s) {', '.join(missing)} that its card names"] if missing else []) + \
+                   ([f"holds network(s) {', '.join(n or '(unnamed tensors)' for n in extra)} that its card does not name"] if extra else [])
+        raise UserError(f"'{where}' {' and '.join(problems)}")
+    return groups
+
+
+def load(ref: str | Path, expect_recipe: str | None = None, device: str | torch.device = "cpu") -> LoadedModel:
+    """Rebuild the networks a model card describes and fill them from safetensors (no code runs from the file)."""
+    weights_path = resolve(ref)
+    card = read_card(weights_path)
+    if expect_recipe is not None and card["recipe"] != expect_recipe:
+        raise UserError(f"'{ref}' is a '{card['recipe']}' model, not a '{expect_recipe}' model")
+    recipe_ref = card["recipe"]
+    source = card.get("recipe_source")
+    if source and Path(source).is_file():
+        recipe_ref = source
+    cls = load_recipe_class(recipe_ref)
+    config = apply_overrides({"recipe": cls.Config()}, {"recipe": card["config"]})["recipe"]
+    recipe = cls(config, classes=card.get("classes") or [])
+    try:
+        state = load_file(str(weights_path))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise UserError(f"'{weights_path}' is not a readable safetensors file: {exc}") from None
+    groups = split_networks(state, card, weights_path)
+    built = recipe.build()
+    networks = {}
+    for name, tensors in groups.items():
+        if name not in built:
+            raise UserError(f"'{weights_path}' holds network '{name}', which recipe '{recipe.name}' does not build")
+        try:
+            built[name].load_state_dict(tensors)
+        except RuntimeError as exc:
+            raise UserError(f"network '{name}' in '{weights_path}' does not fit the architecture its card describes: {str(exc).splitlines()[0]}") from None
+        networks[name] = built[name].to(device).eval()
+    return LoadedModel(recipe, networks, card, weights_path)

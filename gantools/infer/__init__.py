@@ -1,0 +1,1 @@
+"""Inference: the predictor stages, the folder runner, tiling, latent sampling."""

@@ -1,0 +1,54 @@
+"""The predictor contract: inference in three stages, so the folder runner can overlap and batch them.
+
+`prepare` (CPU, worker thread) -> `forward` (a batch, on the device) -> `finish` (CPU, worker thread).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import torch
+from torch import nn
+
+
+@dataclass
+class Job:
+    """One image between the predictor's stages: `input` (CHW, CPU) goes through the model, batched with
+    inputs of the same shape; `state` is whatever `finish` needs to build the output."""
+
+    input: torch.Tensor
+    state: Any = None
+
+
+class Predictor:
+    """Inference with a trained model's exported networks (a dict by name, as model.safetensors holds them)."""
+
+    # False: the predictor cuts each image into batches of its own (tiles), so the runner gives it one at a time.
+    batchable: ClassVar[bool] = True
+    # The network `forward` runs (and `generator` names) when the recipe exports more than one.
+    network: ClassVar[str] = "G"
+
+    def __init__(self, recipe: Any, networks: dict[str, nn.Module], device: torch.device | str):
+        self.recipe, self.device = recipe, torch.device(device)
+        self.networks = {name: net.to(self.device).eval() for name, net in networks.items()}
+
+    @property
+    def generator(self) -> nn.Module:
+        return self.networks[self.network]
+
+    def prepare(self, decoded: Any) -> Job:
+        raise NotImplementedError
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        """A batch of prepared inputs (NCHW, CPU) -> outputs (NCHW, CPU)."""
+        with torch.inference_mode():
+            return self.generator(inputs.to(self.device)).float().cpu()
+
+    def finish(self, job: Job, output: torch.Tensor) -> Any:
+        raise NotImplementedError
+
+    def predict(self, decoded: Any) -> Any:
+        """One image through all three stages."""
+        job = self.prepare(decoded)
+        return self.finish(job, self.forward(job.input[None])[0])

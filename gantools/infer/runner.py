@@ -1,0 +1,268 @@
+"""Folder in, folder out: the runner every inference command shares.
+
+Discovery (a file or a folder, recursive, tree mirrored), decoding and encoding on worker threads around
+the model, batches of same-size inputs, atomic writes, skipping finished outputs, and a report of every
+failure by file and reason. It knows nothing of GANs: a predictor prepares a decoded image (worker
+thread), runs a batch through its model (this thread), and finishes each output (worker thread).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import threading
+import time
+from collections import defaultdict, deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import torch
+from tqdm.auto import tqdm
+
+from gantools.files.atomic import write_text
+from gantools.errors import UserError
+from gantools.files.imageio import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, Decoded, ImageError, read_image
+from gantools.files.imagewrite import EXTENSIONS, write
+from gantools.infer.predictor import Job
+
+REPORT_NAME = "gantools-report.json"
+WRITE_BUFFER_BYTES = 1 << 30  # model outputs waiting to be finished and written
+
+
+class ImagePredictor(Protocol):
+    batchable: bool  # False: give it one image at a time (it makes its own batches, e.g. of tiles)
+
+    def prepare(self, decoded: Decoded) -> Job: ...
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor: ...
+
+    def finish(self, job: Job, output: torch.Tensor) -> Decoded: ...
+
+
+@dataclass
+class RunOptions:
+    glob: str | None = None
+    suffix: str = ""
+    ext: str = "same"
+    quality: int = 95
+    overwrite: bool = False
+    workers: int = 2
+    batch_size: int = 4
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    progress: bool = True
+
+
+@dataclass
+class Report:
+    done: int = 0
+    skipped: int = 0
+    failed: list[dict] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+    model_seconds: float = 0.0
+    batches: int = 0
+    # Time spent in each stage, summed over worker threads (they overlap the model and each other).
+    stage_seconds: dict = field(default_factory=dict)
+
+    @property
+    def images_per_s(self) -> float:
+        return self.done / self.seconds if self.seconds else 0.0
+
+    def summary(self) -> str:
+        return (f"done {self.done}, skipped {self.skipped} (already there), failed {len(self.failed)}; "
+                f"{self.images_per_s:.2f} images/s, model {self.model_seconds:.1f} s of {self.seconds:.1f} s")
+
+
+def discover(src: Path, out_dir: Path, pattern: str | None) -> list[tuple[Path, Path]]:
+    """(input file, path relative to the output folder) for every image under `src`, outputs excluded."""
+    if not src.exists():
+        raise UserError(f"input '{src}' does not exist")
+    if src.is_file():
+        return [(src, Path(src.name))]
+    out_resolved = out_dir.resolve()
+    found = []
+    for root, dirs, files in os.walk(src):
+        root_path = Path(root)
+        # Never read our own outputs back when the output folder sits inside the input folder.
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (root_path / d).resolve() != out_resolved)
+        for name in sorted(files):
+            path = root_path / name
+            if name.startswith(".") or path.suffix.lower() not in IMAGE_EXTENSIONS:
+                continue
+            rel = path.relative_to(src)
+            if pattern and not (fnmatch.fnmatch(rel.as_posix(), pattern) or fnmatch.fnmatch(name, pattern)):
+                continue
+            found.append((path, rel))
+    return found
+
+
+def output_for(rel: Path, out_dir: Path, opts: RunOptions) -> Path:
+    suffix = rel.suffix if opts.ext == "same" else EXTENSIONS[opts.ext]
+    if suffix.lower() == ".gif":
+        suffix = ".png"  # GIF is read (first frame), never written
+    return out_dir / rel.with_name(f"{rel.stem}{opts.suffix}{suffix}")
+
+
+def check_output_folder(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"output '{out_dir}' exists and is not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / f".gantools-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise UserError(f"cannot write to output folder '{out_dir}': {exc.strerror or exc}") from None
+
+
+def run(predictor: ImagePredictor, src: str | Path, out_dir: str | Path, opts: RunOptions) -> Report:
+    src, out_dir = Path(src), Path(out_dir)
+    if opts.ext != "same" and opts.ext not in EXTENSIONS:
+        raise UserError(f"--ext must be same or one of {', '.join(sorted(set(EXTENSIONS)))}")
+    items = discover(src, out_dir, opts.glob)
+    if not items:
+        raise UserError(f"no images found in '{src}'" + (f" matching '{opts.glob}'" if opts.glob else ""))
+    check_output_folder(out_dir)
+    inputs = {p.resolve() for p, _ in items}
+    report = Report()
+    todo = []
+    for path, rel in items:
+        target = output_for(rel, out_dir, opts)
+        if target.resolve() in inputs:
+            report.failed.append({"file": str(path), "reason": "output would overwrite an input; use another output folder or --suffix"})
+        elif target.exists() and not opts.overwrite:
+            report.skipped += 1
+        else:
+            todo.append((path, target))
+
+    _Pipeline(predictor, opts, report).run(todo)
+    return report
+
+
+class _Pipeline:
+    """Decode+prepare on worker threads, in order; batch same-shape inputs; finish+encode on worker threads."""
+
+    def __init__(self, predictor: ImagePredictor, opts: RunOptions, report: Report):
+        self.predictor, self.opts, self.report = predictor, opts, report
+        self.workers, self.batch_size = max(1, opts.workers), max(1, opts.batch_size)
+        # A predictor that cuts each image into its own batches (tiles) takes images one at a time.
+        self.batch_limit = self.batch_size if predictor.batchable else 1
+        self.lock = threading.Lock()
+        self.stages: dict[str, float] = defaultdict(float)
+
+    def _timed(self, stage: str, fn, *args):
+        t0 = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            with self.lock:
+                self.stages[stage] += time.perf_counter() - t0
+
+    def _load(self, path: Path) -> Job:
+        decoded = self._timed("decode", read_image, path, self.opts.max_pixels)
+        return self._timed("prepare", self.predictor.prepare, decoded)
+
+    def _save(self, job: Job, output: torch.Tensor, target: Path) -> list[str]:
+        image = self._timed("finish", self.predictor.finish, job, output)
+        return list(image.notes) + self._timed("encode", write, image, target, self.opts.quality)
+
+    def run(self, todo: list[tuple[Path, Path]]) -> None:
+        report, start = self.report, time.perf_counter()
+        in_flight = 2 * self.workers + self.batch_limit  # decoded images held at once: bounded memory
+        with ThreadPoolExecutor(self.workers) as decoders, ThreadPoolExecutor(self.workers) as encoders:
+            self.encoders = encoders
+            pending: deque[tuple[Path, Path, Future]] = deque()
+            self.writes: deque[tuple[Path, Future, int]] = deque()
+            queue = iter(todo)
+            for path, target in _take(queue, in_flight):
+                pending.append((path, target, decoders.submit(self._load, path)))
+            self.bar = tqdm(total=len(todo), disable=not self.opts.progress, unit="img", dynamic_ncols=True)
+            group: list[tuple[Path, Path, Job]] = []
+            while pending:
+                path, target, future = pending.popleft()
+                for nxt in _take(queue, 1):  # keep decoders busy while the model works
+                    pending.append((nxt[0], nxt[1], decoders.submit(self._load, nxt[0])))
+                try:
+                    job = future.result()
+                except Exception as exc:  # noqa: BLE001 - any failure of one file is reported, the batch goes on
+                    report.failed.append({"file": str(path), "reason": _reason(exc)})
+                    self.bar.update(1)
+                    continue
+                if group and (len(group) == self.batch_limit or group[0][2].input.shape != job.input.shape):
+                    self._forward(group)
+                    group = []
+                group.append((path, target, job))
+            if group:
+                self._forward(group)
+            self.bar.close()
+            while self.writes:
+                _collect(*self.writes.popleft()[:2], report)
+        report.seconds = time.perf_counter() - start
+        report.stage_seconds = {k: round(v, 3) for k, v in self.stages.items()} | {"model": round(report.model_seconds, 3)}
+
+    def _forward(self, group: list[tuple[Path, Path, Job]]) -> None:
+        t0 = time.perf_counter()
+        try:
+            inputs = group[0][2].input[None] if len(group) == 1 else torch.stack([job.input for _, _, job in group])
+            outputs = self.predictor.forward(inputs)
+        except (RuntimeError, ValueError) as exc:  # e.g. out of memory: retry one by one, then report
+            if len(group) > 1:
+                for item in group:
+                    self._forward([item])
+                return
+            self.report.failed.append({"file": str(group[0][0]), "reason": _reason(exc)})
+            self.bar.update(1)
+            return
+        finally:
+            self.report.model_seconds += time.perf_counter() - t0
+        self.report.batches += 1
+        for (path, target, job), output in zip(group, outputs):
+            self.writes.append((path, self.encoders.submit(self._save, job, output, target), _nbytes(output)))
+            self.bar.update(1)
+        # Bound the finished images held in memory, by count and by size (a x4 upscale of 12 MP is 576 MB).
+        while len(self.writes) > 2 * self.workers + self.batch_limit or (
+                len(self.writes) > 1 and sum(w[2] for w in self.writes) > WRITE_BUFFER_BYTES):
+            _collect(*self.writes.popleft()[:2], self.report)
+
+
+def _nbytes(output) -> int:
+    return int(output.nbytes) if hasattr(output, "nbytes") else int(output.numel() * output.element_size())
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ImageError):
+        return str(exc)
+    return f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
+
+
+def _collect(path: Path, future: Future, report: Report) -> None:
+    """Wait for one output's write and count it as done, or as failed with the reason."""
+    try:
+        notes = future.result()
+    except Exception as exc:  # noqa: BLE001 - a failed conversion or write is this file's failure only
+        report.failed.append({"file": str(path), "reason": f"could not write output: {_reason(exc)}"})
+        return
+    report.done += 1
+    if notes:
+        report.notes.append({"file": str(path), "notes": notes})
+
+
+def _take(iterator, n: int):
+    out = []
+    for _ in range(n):
+        try:
+            out.append(next(iterator))
+        except StopIteration:
+            break
+    return out
+
+
+def save_report(report: Report, path: Path) -> None:
+    data = asdict(report)
+    data["images_per_s"] = round(report.images_per_s, 3)
+    write_text(path, json.dumps(data, indent=2) + "\n")
+
+

@@ -1,0 +1,1 @@
+"""Training: the phase loop, adversarial losses and penalties, DiffAugment, EMA, checkpoints, RNG, DDP, run folders."""
