@@ -1,4 +1,8 @@
-"""Trainer overhead: steps/s of Trainer.fit against a bare hand-written two-phase PyTorch loop.
+"""Trainer overhead: steps/s of Trainer.fit against bare hand-written PyTorch loops of the same recipes.
+
+Two recipes: `dcgan` (two networks, the seeds' two phases) and, with `--networks 4`, the four-network
+CycleGAN-shaped test recipe tests/recipes/cycle_toy.py (two generators, two discriminators, cycle loss,
+image pools) at --width channels, against its loop written out by hand.
 
 Same nets (dcgan recipe), same batch, same data (photo patches through the same dataset and a
 DataLoader), same losses (non-saturating BCE), same optimisers, in one process, runs alternated and
@@ -11,6 +15,7 @@ once-per-run end (final checkpoint, sample grid, loss-curve plot) are left out o
 ratio, which includes them, is printed as well.
 
     python benchmarks/trainer_overhead.py [--steps 40] [--size 64] [--batch 64] [--repeats 3]
+    python benchmarks/trainer_overhead.py --networks 4 [--width 32] [--batch 16]
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from torch.utils.data import DataLoader
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import photo_patches  # noqa: E402
 
+from gantools.recipe import load_recipe_class  # noqa: E402
 from gantools.recipes.dcgan import DCGANConfig, DCGANRecipe  # noqa: E402
 from gantools.train.trainconfig import TrainConfig  # noqa: E402
 from gantools.train.trainer import Trainer  # noqa: E402
@@ -77,9 +83,57 @@ def bare_loop(recipe: DCGANRecipe, dataset, steps: int, batch: int, seed: int) -
     return rates(stamps, start, time.perf_counter())
 
 
-def trainer_run(recipe: DCGANRecipe, dataset, steps: int, batch: int, seed: int, ema: float, out: Path) -> tuple[float, float]:
+def bare_four(recipe, dataset, steps: int, batch: int, seed: int) -> tuple[float, float]:
+    """The four-network recipe's step written out by hand: both generators (LSGAN against the frozen
+    discriminators + cycle L1), then both discriminators on the real images and the pooled fakes."""
+    torch.manual_seed(seed)
+    nets = recipe.build()
+    G_AB, G_BA, D_A, D_B = nets["G_AB"], nets["G_BA"], nets["D_A"], nets["D_B"]
+    opt = {name: torch.optim.Adam(net.parameters(), lr=2e-4, betas=(0.5, 0.999)) for name, net in nets.items()}
+    loader = DataLoader(dataset, batch_size=batch, shuffle=True, drop_last=True)
+    mse, weight = F.mse_loss, recipe.config.cycle_weight
+    start, done, stamps = time.perf_counter(), 0, []
+    while done < steps:
+        for images, _ in loader:
+            a = images.float() / 127.5 - 1.0
+            b = -a
+            D_A.requires_grad_(False)
+            D_B.requires_grad_(False)
+            fake_b, fake_a = G_AB(a), G_BA(b)
+            lb, la = D_B(fake_b), D_A(fake_a)
+            loss_g = mse(lb, torch.ones_like(lb)) + mse(la, torch.ones_like(la)) + weight * (
+                (G_BA(fake_b) - a).abs().mean() + (G_AB(fake_a) - b).abs().mean())
+            opt["G_AB"].zero_grad(set_to_none=True)
+            opt["G_BA"].zero_grad(set_to_none=True)
+            loss_g.backward()
+            opt["G_AB"].step()
+            opt["G_BA"].step()
+            D_A.requires_grad_(True)
+            D_B.requires_grad_(True)
+            G_AB.requires_grad_(False)
+            G_BA.requires_grad_(False)
+            loss_d = 0
+            for D, real, fake, domain in ((D_A, a, fake_a, "A"), (D_B, b, fake_b, "B")):
+                rl, fl = D(real), D(recipe.pooled(domain, fake.detach()))
+                loss_d = loss_d + mse(rl, torch.ones_like(rl)) + mse(fl, torch.zeros_like(fl))
+            opt["D_A"].zero_grad(set_to_none=True)
+            opt["D_B"].zero_grad(set_to_none=True)
+            loss_d.backward()
+            opt["D_A"].step()
+            opt["D_B"].step()
+            G_AB.requires_grad_(True)
+            G_BA.requires_grad_(True)
+            loss_g.item()
+            done += 1
+            stamps.append(time.perf_counter())
+            if done == steps:
+                break
+    return rates(stamps, start, time.perf_counter())
+
+
+def trainer_run(recipe, dataset, steps: int, batch: int, seed: int, ema: float, out: Path, loss: str = "bce") -> tuple[float, float]:
     cfg = TrainConfig(steps=steps, batch_size=batch, seed=seed, ema_decay=ema, sample_every=0, checkpoint_every=10**9,
-                      log_every=10, device="cpu")
+                      log_every=10, device="cpu", loss=loss)
     start = time.perf_counter()
     trainer = Trainer(recipe, cfg, dataset, out, progress=True)
     stamps: list[float] = []
@@ -100,26 +154,32 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=64)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--networks", type=int, choices=(2, 4), default=2, help="2: dcgan; 4: tests/recipes/cycle_toy.py")
+    parser.add_argument("--width", type=int, default=32, help="--networks 4: channels of every conv")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data = photo_patches(Path(tmp) / "patches", size=args.size)
-        recipe = DCGANRecipe(DCGANConfig(size=args.size))
+        if args.networks == 2:
+            recipe, loss, bare, name = DCGANRecipe(DCGANConfig(size=args.size)), "bce", bare_loop, "dcgan"
+        else:
+            cls = load_recipe_class(str(Path(__file__).resolve().parent.parent / "tests" / "recipes" / "cycle_toy.py"))
+            recipe, loss, bare, name = cls(cls.Config(size=args.size, width=args.width)), "lsgan", bare_four, f"cycle_toy width {args.width}"
         dataset = recipe.dataset(data)
-        print(f"data: {len(dataset)} RGB {args.size}x{args.size} photo patches; batch {args.batch}; {args.steps} steps a run; "
+        print(f"{name}: {len(dataset)} RGB {args.size}x{args.size} photo patches; batch {args.batch}; {args.steps} steps a run; "
               f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-        bare_loop(recipe, dataset, WARMUP + 1, args.batch, 0)  # warm-up: allocator, kernels
+        bare(recipe, dataset, WARMUP + 1, args.batch, 0)  # warm-up: allocator, kernels
         runs: dict[str, list[tuple[float, float]]] = {"bare": [], "trainer": [], "trainer+EMA": []}
         for r in range(args.repeats):
-            runs["bare"].append(bare_loop(recipe, dataset, args.steps, args.batch, r))
-            runs["trainer"].append(trainer_run(recipe, dataset, args.steps, args.batch, r, 0.0, Path(tmp) / f"run{r}"))
-            runs["trainer+EMA"].append(trainer_run(recipe, dataset, args.steps, args.batch, r, 0.999, Path(tmp) / f"ema{r}"))
+            runs["bare"].append(bare(recipe, dataset, args.steps, args.batch, r))
+            runs["trainer"].append(trainer_run(recipe, dataset, args.steps, args.batch, r, 0.0, Path(tmp) / f"run{r}", loss))
+            runs["trainer+EMA"].append(trainer_run(recipe, dataset, args.steps, args.batch, r, 0.999, Path(tmp) / f"ema{r}", loss))
             print("  round %d: " % (r + 1) + "  ".join(f"{k} {v[-1][0]:.3f}" for k, v in runs.items()) + " steps/s (steady)", flush=True)
     steady = {k: statistics.median(x[0] for x in v) for k, v in runs.items()}
     whole = {k: statistics.median(x[1] for x in v) for k, v in runs.items()}
     print(f"bare loop            {steady['bare']:.3f} steps/s steady, {whole['bare']:.3f} whole run")
     print(f"Trainer.fit          {steady['trainer']:.3f} steps/s steady, {whole['trainer']:.3f} whole run")
     print(f"ratio                {steady['trainer'] / steady['bare']:.3f} steady (target >= 0.95), {whole['trainer'] / whole['bare']:.3f} whole run")
-    print(f"Trainer.fit + EMA    {steady['trainer+EMA']:.3f} steps/s steady  (dcgan {args.size}x{args.size}, batch {args.batch}, recipe defaults)")
+    print(f"Trainer.fit + EMA    {steady['trainer+EMA']:.3f} steps/s steady  ({name} {args.size}x{args.size}, batch {args.batch})")
 
 
 if __name__ == "__main__":
