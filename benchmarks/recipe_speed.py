@@ -4,16 +4,20 @@ Each recipe trains on real photos that ship with scikit-learn (china, flower: wh
 photo recipes, 64x64 patches in two class folders for the latent ones) with `gantools train`, adversarial
 from the first step (pre-training and D warm-up set to 0, so every recipe is measured on its full step).
 steps/s is read from metrics.jsonl: the median of the logged intervals after the first (set-up left out).
-The command is the same before and after a change of the trainer, so the figures compare (to time an
-older tree, put its `gantools` package first on PYTHONPATH).
+The command is the same before and after a change of the trainer, so the figures compare: `--trees`
+names folders whose `gantools` package is put first on PYTHONPATH ('' = the installed one); runs of the
+trees alternate, `--repeats` times per recipe, so a busy machine slows them alike; medians are printed.
 
     python benchmarks/recipe_speed.py [--steps 40] [--recipes dcgan,augment,colorize,superres,sketch2photo]
+    python benchmarks/recipe_speed.py --trees /tmp/old_tree, --repeats 3     # old against installed
+    python benchmarks/recipe_speed.py --flags=--no-channels-last,--channels-last   # a setting off against on
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -61,17 +65,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--recipes", default=",".join(RUNS))
+    parser.add_argument("--trees", default="", help="comma-separated PYTHONPATH folders to compare ('' = the installed gantools)")
+    parser.add_argument("--flags", default="", help="comma-separated extra options to compare, e.g. --no-channels-last,--channels-last")
+    parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args()
+    trees = [(tree, flag) for tree in args.trees.split(",") for flag in args.flags.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         data = write_data(Path(tmp) / "data")
         for name in args.recipes.split(","):
             kind, extra = RUNS[name]
-            run = Path(tmp) / f"run_{name}"
-            command = [sys.executable, "-m", "gantools", "train", name, "--data", str(data[kind]), "--out", str(run), "--steps", str(args.steps),
-                       "--quiet", "--log-every", "5", "--sample-every", "0", "--checkpoint-every", "100000",
-                       "--pretrain-steps", "0", "--d-warmup", "0", "--device", "cpu", *extra]
-            subprocess.run(command, check=True, capture_output=True)
-            print(f"{name:14s} {steps_per_s(run):7.3f} steps/s", flush=True)
+            rates: dict[tuple[str, str], list[float]] = {variant: [] for variant in trees}
+            for r in range(args.repeats):
+                for tree, flag in trees:
+                    run = Path(tmp) / f"run_{name}_{r}_{trees.index((tree, flag))}"
+                    command = [sys.executable, "-m", "gantools", "train", name, "--data", str(data[kind]), "--out", str(run),
+                               "--steps", str(args.steps), "--quiet", "--log-every", "5", "--sample-every", "0",
+                               "--checkpoint-every", "100000", "--pretrain-steps", "0", "--d-warmup", "0", "--device", "cpu", *extra,
+                               *([flag] if flag else [])]
+                    env = {**os.environ, "PYTHONPATH": tree} if tree else dict(os.environ)
+                    subprocess.run(command, check=True, capture_output=True, env=env, cwd=tmp)
+                    rates[(tree, flag)].append(steps_per_s(run))
+            medians = {variant: statistics.median(v) for variant, v in rates.items()}
+            line = "  ".join(f"{' '.join(filter(None, v)) or 'installed'}: {m:.3f}" for v, m in medians.items())
+            ratio = f"  ratio {medians[trees[-1]] / medians[trees[0]]:.3f}" if len(trees) > 1 else ""
+            print(f"{name:14s} {line} steps/s (median of {args.repeats}){ratio}", flush=True)
 
 
 if __name__ == "__main__":

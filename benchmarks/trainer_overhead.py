@@ -133,7 +133,7 @@ def bare_four(recipe, dataset, steps: int, batch: int, seed: int) -> tuple[float
 
 def trainer_run(recipe, dataset, steps: int, batch: int, seed: int, ema: float, out: Path, loss: str = "bce") -> tuple[float, float]:
     cfg = TrainConfig(steps=steps, batch_size=batch, seed=seed, ema_decay=ema, sample_every=0, checkpoint_every=10**9,
-                      log_every=10, device="cpu", loss=loss)
+                      log_every=10, device="cpu", loss=loss, channels_last=False)  # the bare loops keep PyTorch's default format
     start = time.perf_counter()
     trainer = Trainer(recipe, cfg, dataset, out, progress=True)
     stamps: list[float] = []

@@ -15,8 +15,7 @@ from torch import nn
 
 from gantools.nets import standing_stats
 from gantools.config import setting
-from gantools.data.folders import SquareImages, list_data
-from gantools.files.imageio import ImageError, read_image
+from gantools.data.folders import SquareImages, list_data, looks_gray
 from gantools.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 from gantools.nets.mlp import MLPDiscriminator, MLPGenerator
 from gantools.train.two_player import Pair, TwoPlayerRecipe
@@ -65,7 +64,7 @@ class DCGANRecipe(TwoPlayerRecipe):
     def dataset(self, data: str | Path) -> SquareImages:
         listing = list_data(data, conditional=self.config.conditional)
         if self.config.color == "auto":
-            self.config = replace(self.config, color="gray" if _looks_gray(listing.files) else "rgb")
+            self.config = replace(self.config, color="gray" if looks_gray(listing.files) else "rgb")
         self.classes = listing.classes
         return SquareImages(listing, self.channels, self.config.size)
 
@@ -116,19 +115,6 @@ class DCGANRecipe(TwoPlayerRecipe):
 
     def predictor(self, networks: dict[str, nn.Module], device: torch.device) -> LatentSampler:
         return LatentSampler(self, networks, device)
-
-
-def _looks_gray(files: list[Path], probe: int = 32) -> bool:
-    """Gray if every probed image is single-channel or has equal R, G and B."""
-    step = max(1, len(files) // probe)
-    for path in files[::step][:probe]:
-        try:
-            pix = read_image(path).pixels
-        except ImageError:
-            continue
-        if pix.ndim == 3 and not ((pix[..., 0] == pix[..., 1]).all() and (pix[..., 1] == pix[..., 2]).all()):
-            return False
-    return True
 
 
 RECIPE = DCGANRecipe

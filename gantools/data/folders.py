@@ -15,6 +15,7 @@ import torch
 from torch.utils.data import Dataset
 
 from gantools.errors import UserError
+from gantools.files.atomic import write_text
 from gantools.files.imageio import ImageError, as_channels, is_image_file, read_image
 
 log = logging.getLogger("gantools.data.folders")
@@ -59,6 +60,20 @@ class Listing:
         return line
 
 
+NOT_DATA = ".gantools-not-data"  # names, one a line, of files in a data folder that are not training images
+
+
+def not_data(root: Path) -> set[str]:
+    """Files a tool declared as not data (e.g. a sample grid written beside the class folders)."""
+    marker = root / NOT_DATA
+    return set(marker.read_text(encoding="utf-8").split("\n")) - {""} if marker.is_file() else set()
+
+
+def mark_not_data(root: Path, name: str) -> None:
+    if name not in not_data(root):
+        write_text(root / NOT_DATA, "\n".join(sorted(not_data(root) | {name})) + "\n")
+
+
 def list_data(root: str | Path, conditional: bool) -> Listing:
     """Scan a data folder. Conditional: one subfolder per class. Unconditional: every image below root."""
     root = Path(root).expanduser()
@@ -73,8 +88,7 @@ def list_data(root: str | Path, conditional: bool) -> Listing:
         return Listing(root, files, None, [], [])
     classes = sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
     loose = [p.name for p in root.iterdir() if is_image_file(p)]
-    if (root / "manifest.csv").is_file():  # a `gantools augment` export is a dataset too: its sample grid is not data
-        loose = [name for name in loose if name != "report-samples.png"]
+    loose = [name for name in loose if name not in not_data(root)]
     if loose:
         raise UserError(
             f"'{root}' holds {len(loose)} image(s) directly (e.g. {loose[0]}); a class-conditional run needs one subfolder per class"
@@ -89,6 +103,19 @@ def list_data(root: str | Path, conditional: bool) -> Listing:
     if not files:
         raise UserError(f"no images found in the class folders of '{root}'")
     return Listing(root, files, labels, classes, [])
+
+
+def looks_gray(files: list[Path], probe: int = 32) -> bool:
+    """Gray if every probed image is single-channel or has equal R, G and B."""
+    step = max(1, len(files) // probe)
+    for path in files[::step][:probe]:
+        try:
+            pix = read_image(path).pixels
+        except ImageError:
+            continue
+        if pix.ndim == 3 and not ((pix[..., 0] == pix[..., 1]).all() and (pix[..., 1] == pix[..., 2]).all()):
+            return False
+    return True
 
 
 def check_classes(listing: Listing, min_per_class: int = 2) -> None:
@@ -241,7 +268,23 @@ def cut_tiles(pixels: np.ndarray, size: int, short_side: int) -> list[np.ndarray
     return [resized[y : y + size, x : x + size] for y in ys for x in xs]
 
 
-class PhotoTiles(ImageData):
+class CachedImages(ImageData):
+    """Samples decoded once into `self.cache` (uint8 N x C x H x W), served without labels."""
+
+    cache: np.ndarray
+
+    @property
+    def in_memory(self) -> bool:
+        return True
+
+    def __len__(self) -> int:
+        return len(self.cache)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        return torch.from_numpy(self.cache[index]), -1
+
+
+class PhotoTiles(CachedImages):
     """Every photo of a folder as overlapping square tiles, decoded once into memory (uint8 CHW).
 
     A few large photos become hundreds of training squares; unreadable files are skipped and counted.
@@ -269,13 +312,3 @@ class PhotoTiles(ImageData):
         if not tiles:
             raise UserError(f"no readable images in '{listing.root}' ({len(listing.skipped)} file(s) could not be read)")
         self.cache = np.ascontiguousarray(np.stack(tiles).transpose(0, 3, 1, 2))
-
-    @property
-    def in_memory(self) -> bool:
-        return True
-
-    def __len__(self) -> int:
-        return len(self.cache)
-
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
-        return torch.from_numpy(self.cache[index]), -1

@@ -7,10 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
-from torch.utils.data import Dataset
 
-from gantools.data.folders import ImageData, find_images, pad_square
+from gantools.data.folders import CachedImages, find_images, pad_square
 from gantools.errors import UserError
 from gantools.files.imageio import ImageError, as_channels, read_image
 
@@ -60,7 +58,7 @@ def match_pairs(a_dir: str | Path, b_dir: str | Path) -> PairListing:
     return listing
 
 
-class PairedSquares(ImageData):
+class PairedSquares(CachedImages):
     """Matched pairs decoded into memory as one uint8 CHW tensor each: A's gray channel, then B's RGB,
     both fitted whole onto a white square. Pairs of different shapes or unreadable files are skipped."""
 
@@ -86,13 +84,3 @@ class PairedSquares(ImageData):
         if not good:
             raise UserError(f"--pairs: none of the matched pairs could be used ({len(listing.skipped)} skipped)")
         self.cache = np.ascontiguousarray(np.stack(good).transpose(0, 3, 1, 2))
-
-    @property
-    def in_memory(self) -> bool:
-        return True
-
-    def __len__(self) -> int:
-        return len(self.cache)
-
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
-        return torch.from_numpy(self.cache[index]), -1

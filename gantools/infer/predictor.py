@@ -29,9 +29,14 @@ class Predictor:
     # The network `forward` runs (and `generator` names) when the recipe exports more than one.
     network: ClassVar[str] = "G"
 
+    # Conv weights (and so activations) in channels-last memory format: oneDNN runs them faster on CPU
+    # (benchmarks/channels_last.py); outputs agree with the contiguous format to float rounding.
+    channels_last: ClassVar[bool] = True
+
     def __init__(self, recipe: Any, networks: dict[str, nn.Module], device: torch.device | str):
         self.recipe, self.device = recipe, torch.device(device)
-        self.networks = {name: net.to(self.device).eval() for name, net in networks.items()}
+        memory_format = torch.channels_last if self.channels_last else torch.contiguous_format
+        self.networks = {name: net.to(self.device, memory_format=memory_format).eval() for name, net in networks.items()}
 
     @property
     def generator(self) -> nn.Module:

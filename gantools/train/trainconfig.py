@@ -35,6 +35,7 @@ class TrainConfig:
     ema_start: int = setting("step from which the EMA averages (before: it copies G)", 0)
     diffaug: str = setting("DiffAugment policy on D inputs, e.g. color,translation,cutout ('' = off)", "")
     amp: bool = setting("bfloat16 autocast on CUDA (ignored on CPU)", True)
+    channels_last: bool = setting("conv weights, and so activations, in channels-last memory format (faster with oneDNN on CPU)", True)
     device: str = setting("auto (cuda > mps > cpu), cpu, cuda, cuda:N, mps", "auto")
     seed: int = setting("random seed; a CPU run with the same seed repeats exactly", 0)
     workers: int = setting("data loader processes when images are decoded on the fly", 2)

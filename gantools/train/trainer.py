@@ -76,7 +76,8 @@ class Trainer:
         self.phases: list[Phase] = recipe.phases(config)
         ema_names = tuple(recipe.ema_networks) if config.ema_decay > 0 else ()
         check_phases(self.phases, built, ema_names, tuple(recipe.export_networks))
-        self.nets: dict[str, nn.Module] = {name: net.to(self.device) for name, net in built.items()}
+        memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
+        self.nets: dict[str, nn.Module] = {name: net.to(self.device, memory_format=memory_format) for name, net in built.items()}
         if config.init and not resume:
             self._init_networks(config.init)
         self.ema = {name: EMA(self.nets[name], config.ema_decay) for name in ema_names}

@@ -19,7 +19,7 @@ import torch
 from gantools.recipes.augment import classic
 
 from gantools.recipes.augment import memorization
-from gantools.data.folders import Listing, check_classes, list_data, load_square
+from gantools.data.folders import Listing, check_classes, list_data, load_square, mark_not_data
 from gantools.device import resolve_device
 from gantools.errors import UserError
 from gantools.files.imageio import ImageError
@@ -203,10 +203,11 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
         train_size, channels, fit, model_id = cfg.size, loaded.recipe.channels, cfg.fit, str(loaded.path)
         sampler = loaded.recipe.predictor(loaded.networks, resolve_device(o.device))
     else:
-        from gantools.recipes.augment.recipe import _looks_gray, size_for
+        from gantools.data.folders import looks_gray
+        from gantools.recipes.augment.recipe import size_for
 
         train_size, fit, model_id, sampler = o.size or size_for(typical_side(listing.files)), o.fit, "", None
-        channels = 1 if _looks_gray(listing.files) else 3
+        channels = 1 if looks_gray(listing.files) else 3
     size = export_side(o, train_size, listing.files)
     real = real_images(listing, size, channels, fit)
     counts = class_counts({c: len(v) for c, v in real.items()}, o.n, o.balance)
@@ -279,6 +280,7 @@ def _save_class_grid(rows: list[list[np.ndarray]], path: Path) -> Path:
             arr = im[..., None] if im.ndim == 2 else im
             tiles.append(torch.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1))).float() / 127.5 - 1)
     save_grid(torch.stack(tiles), path, nrow=width)
+    mark_not_data(path.parent, path.name)  # the folder stays a class-folder dataset: the grid beside the classes is not data
     return path
 
 

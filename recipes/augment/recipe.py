@@ -17,11 +17,10 @@ from torch import nn
 
 from gantools.nets import standing_stats
 from gantools.config import setting
-from gantools.data.folders import SquareImages, list_data
+from gantools.data.folders import SquareImages, list_data, looks_gray
 from gantools.nets.cbn import CBNGenerator
 from gantools.nets.dcgan import DCGANDiscriminator
 from gantools.train.two_player import Pair, TwoPlayerRecipe
-from gantools.recipes.dcgan import _looks_gray
 from gantools.infer.sampling import LatentSampler
 
 SIZES = (32, 64, 128)
@@ -114,7 +113,7 @@ class AugmentRecipe(TwoPlayerRecipe):
         listing = list_data(data, conditional=True)
         c = self.config
         if c.color == "auto":
-            c = replace(c, color="gray" if _looks_gray(listing.files) else "rgb")
+            c = replace(c, color="gray" if looks_gray(listing.files) else "rgb")
         if c.size == 0:
             c = replace(c, size=size_for(typical_side(listing.files)))
         self.config = c
