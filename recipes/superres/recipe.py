@@ -31,6 +31,7 @@ from gantools.train.losses import l1
 from gantools.nets.patchgan import PatchGAN
 from gantools.nets.srnet import CompactSR
 from gantools.infer.predictor import Job, Predictor
+from gantools.infer.tiling import tiles
 from gantools.train.two_player import Pair, TwoPlayerRecipe
 from gantools.train.runlog import save_strip
 
@@ -206,24 +207,18 @@ class SuperResPredictor(Predictor):
 
     @torch.inference_mode()
     def upscale(self, rgb: np.ndarray) -> np.ndarray:
-        """uint8/uint16 HWC RGB -> the same dtype at scale x the size. Each tile carries `tile_overlap` pixels of
-        context on every side, cut off after the forward: with the overlap at least the net's receptive radius
-        the result equals the untiled one, so there are no seams."""
+        """uint8/uint16 HWC RGB -> the same dtype at scale x the size, tile by tile (gantools.infer.tiling): the
+        default overlap covers the net's receptive radius, so the result equals the untiled one."""
         c, s = self.recipe.config, self.recipe.config.scale
         peak = peak_value(rgb.dtype)
         h, w = rgb.shape[:2]
         out = np.empty((h * s, w * s, 3), rgb.dtype)
-        tile = c.tile or max(h, w)
-        pad = c.tile_overlap
-        for y0 in range(0, h, tile):
-            for x0 in range(0, w, tile):
-                y1, x1 = min(y0 + tile, h), min(x0 + tile, w)
-                cy0, cx0, cy1, cx1 = max(0, y0 - pad), max(0, x0 - pad), min(h, y1 + pad), min(w, x1 + pad)
-                crop = rgb[cy0:cy1, cx0:cx1].astype(np.float32) * (2.0 / peak) - 1.0
-                x = torch.from_numpy(np.ascontiguousarray(crop.transpose(2, 0, 1)))[None].to(self.device)
-                y = self.recipe.generate(self.generator, (x,))[0].float().clamp_(-1, 1).cpu().numpy()
-                core = y[:, (y0 - cy0) * s : (y1 - cy0) * s, (x0 - cx0) * s : (x1 - cx0) * s]
-                out[y0 * s : y1 * s, x0 * s : x1 * s] = np.round((core.transpose(1, 2, 0) + 1.0) * (peak / 2.0)).astype(rgb.dtype)
+        for t in tiles(h, w, c.tile, c.tile_overlap):
+            crop = rgb[t.cy0:t.cy1, t.cx0:t.cx1].astype(np.float32) * (2.0 / peak) - 1.0
+            x = torch.from_numpy(np.ascontiguousarray(crop.transpose(2, 0, 1)))[None].to(self.device)
+            y = self.generator(x)[0].float().clamp_(-1, 1).cpu().numpy()
+            rows, cols = t.core_of(s)
+            out[t.y0 * s : t.y1 * s, t.x0 * s : t.x1 * s] = np.round((y[:, rows, cols].transpose(1, 2, 0) + 1.0) * (peak / 2.0)).astype(rgb.dtype)
         return out
 
 
