@@ -56,7 +56,9 @@ class Recipe:
 
     # --- data -------------------------------------------------------------------------------------
     def dataset(self, data: str | Path) -> Dataset:
-        """The raw samples of a data folder; sets self.classes when the task is class-conditional."""
+        """The raw samples of a data folder. It runs first, before build(): it sets self.classes when the task is
+        class-conditional and settles the settings chosen from the data (e.g. color 'auto'); a recipe whose
+        networks depend on such a setting refuses to build them while it is unsettled."""
         raise NotImplementedError
 
     # --- training -----------------------------------------------------------------------------------

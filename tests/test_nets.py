@@ -22,7 +22,7 @@ def test_generator_and_discriminator_shapes(arch, size, color, channels):
 
 
 def test_label_changes_the_image():
-    recipe = DCGANRecipe(DCGANConfig(size=16, base=8, z_dim=8, conditional=True), classes=["a", "b"])
+    recipe = DCGANRecipe(DCGANConfig(size=16, base=8, z_dim=8, conditional=True, color="rgb"), classes=["a", "b"])
     G = recipe.build_generator().eval()
     z = torch.randn(1, 8)
     assert not torch.allclose(G(z, torch.tensor([0])), G(z, torch.tensor([1])))

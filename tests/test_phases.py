@@ -195,3 +195,17 @@ def test_keeping_a_graph_is_only_for_a_later_phase_of_the_step(shapes):
     trainer.phases[0] = replace(d_phase, loss=d_loss)
     trainer.fit()
     assert graph == [False, False, True]
+
+
+def test_networks_that_depend_on_the_data_are_not_built_before_it_is_read(shapes):
+    """dataset() runs first and settles what is chosen from the data; building before it is refused, not guessed."""
+    from gantools.recipes.augment.recipe import AugmentConfig, AugmentRecipe
+    from gantools.recipes.dcgan import DCGANConfig, DCGANRecipe
+
+    for recipe, message in ((DCGANRecipe(DCGANConfig(size=16)), "color is 'auto'"),
+                            (AugmentRecipe(AugmentConfig(color="rgb"), classes=["disc", "square"]), "size is 0")):
+        with pytest.raises(UserError, match=message):
+            recipe.build()
+    recipe = DCGANRecipe(DCGANConfig(size=16))
+    recipe.dataset(shapes)
+    assert recipe.config.color == "rgb" and recipe.build()["G"](torch.randn(2, 100)).shape == (2, 3, 16, 16)

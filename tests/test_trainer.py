@@ -264,7 +264,7 @@ def test_init_starts_from_a_trained_generator(shapes, tmp_path):
     loaded = weights.load(first)
     assert all(torch.equal(p, q) for p, q in zip(trainer.nets["G"].state_dict().values(), loaded.generator.state_dict().values()))
     with pytest.raises(Exception, match="differs from this run's settings"):
-        Trainer(DCGANRecipe(DCGANConfig(size=16, base=16, z_dim=8)), TrainConfig(steps=1, batch_size=8, preview=4, init=str(first), device="cpu"),
+        Trainer(DCGANRecipe(DCGANConfig(size=16, base=16, z_dim=8, color="rgb")), TrainConfig(steps=1, batch_size=8, preview=4, init=str(first), device="cpu"),
                 recipe.dataset(shapes), None, progress=False)
 
 

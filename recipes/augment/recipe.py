@@ -17,6 +17,7 @@ from torch import nn
 
 from gantools.nets import standing_stats
 from gantools.config import setting
+from gantools.errors import UserError
 from gantools.data.folders import SquareImages, list_data, looks_gray
 from gantools.nets.cbn import CBNGenerator
 from gantools.nets.dcgan import DCGANDiscriminator
@@ -103,6 +104,8 @@ class AugmentRecipe(TwoPlayerRecipe):
 
     @property
     def channels(self) -> int:
+        if self.config.color == "auto":  # networks built before the data was read would guess; refuse instead
+            raise UserError("color is 'auto': read the data (recipe.dataset) before building networks, or set --color gray|rgb")
         return 1 if self.config.color == "gray" else 3
 
     @property
@@ -122,6 +125,8 @@ class AugmentRecipe(TwoPlayerRecipe):
 
     def build_generator(self) -> nn.Module:
         c = self.config
+        if c.size == 0:
+            raise UserError("size is 0 (chosen from the data): read the data (recipe.dataset) before building networks, or set --size")
         return CBNGenerator(c.z_dim, self.channels, c.size, self.n_classes, c.g_base)
 
     def build_discriminator(self) -> nn.Module:
