@@ -279,3 +279,24 @@ def test_trainer_logs_and_checkpoints_the_anchors(shapes, tmp_path):
     plain.fit()
     assert plain.adversary.lecam == {}  # off by default
     assert not same(trainer.nets["D"].parameters(), plain.nets["D"].parameters())  # the penalty reaches D's update
+
+
+def test_a_checkpoint_from_before_named_networks_resumes(shapes, tmp_path):
+    """A run checkpointed by the one-G-one-D trainer (format 1: G, D, opt_g, opt_d, ema, d_updates, lecam)
+    continues exactly as the same run checkpointed today."""
+    import shutil
+
+    opts = dict(steps=3, checkpoint_every=3, r1_gamma=0.5, r1_every=2, lecam_weight=0.3, loss="hinge")
+    make_trainer(shapes, tmp_path / "new", **opts).fit()
+    shutil.copytree(tmp_path / "new", tmp_path / "old")
+    state = torch.load(tmp_path / "new" / "checkpoint.pt", weights_only=True)
+    old = {k: state[k] for k in ("recipe", "classes", "step", "batch_index", "world_size", "rng", "last_metrics")}
+    old.update(format=1, G=state["networks"]["G"], D=state["networks"]["D"], opt_g=state["optimizers"]["G"], opt_d=state["optimizers"]["D"],
+               ema=state["ema"]["G"], d_updates=state["adversary"]["d_updates"]["D"], lecam=state["adversary"]["lecam"]["D"])
+    torch.save(old, tmp_path / "old" / "checkpoint.pt")
+    a = make_trainer(shapes, tmp_path / "new", resume=True, **{**opts, "steps": 5})
+    a.fit()
+    b = make_trainer(shapes, tmp_path / "old", resume=True, **{**opts, "steps": 5})  # after a: resuming restores the global RNG
+    b.fit()
+    sa, sb = state_of(a), state_of(b)
+    assert all(torch.equal(sa[n][k], sb[n][k]) for n in sa for k in sa[n])
