@@ -15,8 +15,7 @@ from torch import nn
 
 from gantools.nets import standing_stats
 from gantools.config import setting
-from gantools.errors import UserError
-from gantools.data.folders import SquareImages, list_data, looks_gray
+from gantools.data.folders import SquareImages, channels_for, list_data, looks_gray
 from gantools.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 from gantools.nets.mlp import MLPDiscriminator, MLPGenerator
 from gantools.train.two_player import Pair, TwoPlayerRecipe
@@ -56,9 +55,7 @@ class DCGANRecipe(TwoPlayerRecipe):
 
     @property
     def channels(self) -> int:
-        if self.config.color == "auto":  # networks built before the data was read would guess; refuse instead
-            raise UserError("color is 'auto': read the data (recipe.dataset) before building networks, or set --color gray|rgb")
-        return 1 if self.config.color == "gray" else 3
+        return channels_for(self.config.color)
 
     @property
     def n_classes(self) -> int:

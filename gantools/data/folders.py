@@ -118,6 +118,14 @@ def looks_gray(files: list[Path], probe: int = 32) -> bool:
     return True
 
 
+def channels_for(color: str) -> int:
+    """1 or 3 for a `color` setting of gray or rgb; 'auto' is settled by reading the data, which must come first:
+    networks built before it would guess, so they are refused."""
+    if color == "auto":
+        raise UserError("color is 'auto': read the data (recipe.dataset) before building networks, or set --color gray|rgb")
+    return 1 if color == "gray" else 3
+
+
 def check_classes(listing: Listing, min_per_class: int = 2) -> None:
     """After bad files are dropped: every class must keep enough images to learn from."""
     if listing.labels is None:
