@@ -35,9 +35,10 @@ def upscale_cmd(src, out, scale, model, tile, tile_overlap, glob, suffix, ext, q
             have = sorted(n for n in weights.bundled_names() if n.startswith("superres-"))
             raise UserError(f"no bundled {model} model for --scale {scale or 4}; bundled: {', '.join(have) or 'none'}")
         model = name
-    if scale is not None:
-        config = weights.load(model, expect_recipe="superres").recipe.config
-        if scale != config.scale:
-            raise UserError(f"model '{model}' upscales x{config.scale}, not x{scale}; leave out --scale or pick a x{scale} model")
+    if scale is not None:  # the card says the scale: no need to build the model twice
+        card = weights.read_card(weights.resolve(model))
+        trained = card["config"].get("scale") if card["recipe"] == "superres" else None
+        if trained is not None and scale != trained:
+            raise UserError(f"model '{model}' upscales x{trained}, not x{scale}; leave out --scale or pick a x{scale} model")
     run_model(model, "superres", {"tile": tile, "tile_overlap": tile_overlap}, device, src, out,
               run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet), report_path)
