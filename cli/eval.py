@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 
-@click.command("eval", short_help="Score a model on held-out data (PSNR, SSIM, ...).")
+@click.command("eval", short_help="Score a model on held-out data (PSNR, SSIM, ...).",
+               context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("recipe_name", metavar="RECIPE")
 @click.option("--data", required=True, type=click.Path(), help="Held-out images the model was not trained on.")
 @click.option("--model", default=None, help="Bundled name, run folder, or model file (default: RECIPE's bundled model, e.g. colorize, superres-x4).")
@@ -16,9 +17,14 @@ import click
 @click.option("--examples", type=click.Path(file_okay=False), default=None, help="Write input | output | truth pictures here.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None, help="Also write every figure to this JSON file.")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N, mps.")
-def eval_cmd(recipe_name, data, model, max_side, examples, json_path, device):
-    """Score RECIPE's model on a folder of held-out images: per-image rows, the means, and the checks."""
+@click.pass_context
+def eval_cmd(ctx, recipe_name, data, model, max_side, examples, json_path, device):
+    """Score RECIPE's model on a folder of held-out images: per-image rows, the means, and the checks.
+
+    The model's inference options may follow, as for `gantools run` (e.g. colorize: --temperature 0.8)."""
+    from gantools.cli.extra_options import parse_extra_options
     from gantools.files import weights
+    from gantools.infer import options as inference_options
     from gantools.files.atomic import write_text
     from gantools.device import resolve_device
     from gantools.errors import UserError
@@ -33,10 +39,12 @@ def eval_cmd(recipe_name, data, model, max_side, examples, json_path, device):
 
     default = load_recipe_class(recipe_name).bundled_default or recipe_name
     loaded = weights.load(model or default, expect_recipe=recipe_name, device=dev)
+    inference_options.apply(loaded.recipe, parse_extra_options(ctx.args))
     if examples:
         Path(examples).mkdir(parents=True, exist_ok=True)
     result = loaded.recipe.evaluate(loaded.recipe.predictor(loaded.networks, dev), data_path, max_side, Path(examples) if examples else None)
     result["model"] = str(loaded.path)
+    result["inference_options"] = {name: getattr(loaded.recipe.config, name) for name in loaded.recipe.inference_options}
     for row in result["rows"]:
         click.echo("  ".join(f"{k} {_fmt(v)}" for k, v in row.items()))
     for item in result["skipped"]:

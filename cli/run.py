@@ -18,7 +18,7 @@ from gantools.cli.runner_options import run_model, run_options, runner_options
 def run_cmd(ctx, model, src, out, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device, report_path, quiet):
     """Run MODEL over SRC (an image or a folder) into OUT, the tree mirrored, through the shared runner.
 
-    The model's recipe says which inference options it takes (colorize and sketch2photo: --render-size;
+    The model's recipe says which inference options it takes (colorize: --render-size, --temperature; sketch2photo: --render-size;
     superres: --tile, --tile-overlap; your own recipe: its inference_options); `gantools recipes NAME` lists
     them. A user's recipe file works too: the model card names it.
     """

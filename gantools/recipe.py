@@ -44,6 +44,8 @@ class Recipe:
     ema_networks: ClassVar[tuple[str, ...]] = ()
     # Networks inference needs: written, named, into model.safetensors.
     export_networks: ClassVar[tuple[str, ...]] = ()
+    # Exported networks stored as float16 (frozen pretrained ones: half the file; loaded back as float32).
+    half_precision_networks: ClassVar[tuple[str, ...]] = ()
     # Inference settings a user may change per run (`gantools run MODEL IN OUT --render-size 512`): names of
     # Config fields. Everything else in Config describes the trained architecture and stays as trained.
     inference_options: ClassVar[tuple[str, ...]] = ()
@@ -65,6 +67,10 @@ class Recipe:
     def build(self) -> dict[str, nn.Module]:
         """Every network the recipe trains or uses, by name."""
         raise NotImplementedError
+
+    def pretrained(self, networks: dict[str, nn.Module]) -> None:
+        """Fill, in place, the networks that start from pretrained weights (e.g. a frozen teacher). Runs when a
+        training run starts; never on resume (the checkpoint holds them) or when a model is loaded."""
 
     def phases(self, cfg: TrainConfig) -> list["Phase"]:
         """The training phases, in the order they run within a step."""

@@ -31,8 +31,8 @@ def model(tmp_path_factory):
     for i in range(3):
         Image.fromarray(rng.integers(0, 255, (64, 80, 3), dtype=np.uint8)).save(photos / f"{i}.png")
     out = root / "run"
-    result = invoke("train", "colorize", "--data", photos, "--out", out, "--steps", 2, "--pretrain-steps", 1, "--batch-size", 2,
-                    "--size", 32, "--load-size", 32, "--photo-scales", 48, "--base", 8, "--depth", 2, "--d-base", 8, "--quiet")
+    result = invoke("train", "colorize", "--data", photos, "--out", out, "--steps", 2, "--batch-size", 2,
+                    "--size", 160, "--load-size", 160, "--photo-scales", 160, "--base", 8, "--quiet")
     assert result.exit_code == 0, result.output
     return out
 
@@ -197,13 +197,15 @@ def test_eval_scores_against_the_gray_baseline_and_reports_bad_files(model, tmp_
     (data / "broken.jpg").write_text("no")
     before = digest(data)
     result = invoke("eval", "colorize", "--data", data, "--model", model, "--json", tmp_path / "e.json",
-                    "--examples", tmp_path / "ex", "--max-side", 32)
+                    "--examples", tmp_path / "ex", "--max-side", 32, "--temperature", 0.9)
     assert result.exit_code == 0, result.output
     scores = json.loads((tmp_path / "e.json").read_text())
+    assert scores["inference_options"] == {"render_size": 256, "temperature": 0.9}
     assert [r["file"] for r in scores["rows"]] == ["p0.png", "p1.png"]
     assert all(r["size"] == "32x21" and r["colourfulness_truth"] > 0 for r in scores["rows"])
     assert scores["summary"]["colourfulness_ratio"] >= 0 and set(scores["checks"]) == {
-        "psnr above gray baseline", "colourfulness at least 50% of the truth's"}
+        "psnr at least 1.0 dB above the gray baseline", "better than gray on at least 70% of photos", "colourfulness at least 60% of the truth's"}
+    assert all(0 <= r["colour_confidence"] <= 1 for r in scores["rows"])
     assert [s["file"] for s in scores["skipped"]] == [str(data / "broken.jpg")]
     assert "broken.jpg" in result.stderr and "mean over 2 image(s)" in result.stdout
     assert sorted(p.name for p in (tmp_path / "ex").iterdir()) == ["p0.jpg", "p1.jpg"]
@@ -214,6 +216,8 @@ def test_eval_scores_against_the_gray_baseline_and_reports_bad_files(model, tmp_
     (["--data", "nowhere"], "is not a folder"),
     (["--model", "no/such/model"], "no/such/model"),
     (["--max-side", "3"], "--max-side"),
+    (["--tile", "3"], "--tile is not an inference option of a 'colorize' model"),
+    (["--temperature", "0"], "temperature must be between 0.01 and 1"),
 ])
 def test_eval_mistakes_end_in_one_line(model, tmp_path, args, message):
     data = tmp_path / "d"

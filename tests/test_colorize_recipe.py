@@ -1,5 +1,5 @@
-"""The colorize recipe (work in progress: no bundled weights or folder command yet): Lab pairs,
-training through the shared trainer, and a predictor that keeps size, bit depth, alpha and luminance."""
+"""The colorize recipe: Lab pairs, ab bins, the teacher's weights, training through the shared trainer,
+and a predictor that keeps size, bit depth, alpha and luminance and reports its colour confidence."""
 
 from __future__ import annotations
 
@@ -47,8 +47,8 @@ def colour_photos(tmp_path):
 @pytest.fixture
 def colour_model(colour_photos, tmp_path):
     out = tmp_path / "run"
-    args = ["train", "colorize", "--data", colour_photos, "--out", out, "--steps", 4, "--pretrain-steps", 2, "--batch-size", 4,
-            "--size", 32, "--load-size", 48, "--photo-scales", "48,64", "--base", 8, "--depth", 2, "--d-base", 8, "--quiet"]
+    args = ["train", "colorize", "--data", colour_photos, "--out", out, "--steps", 4, "--batch-size", 4,
+            "--size", 160, "--load-size", 192, "--photo-scales", "192,224", "--base", 8, "--quiet"]
     result = CliRunner().invoke(main, [str(a) for a in args])
     assert result.exit_code == 0, result.output
     return weights.load(out, expect_recipe="colorize")
@@ -71,3 +71,83 @@ def test_predictor_keeps_size_depth_alpha_and_luminance(colour_model):
     assert out.pixels.shape == (5, 301, 3) and out.pixels.dtype == np.uint8 and out.alpha is alpha
     tiny = predictor.predict(Decoded(np.zeros((1, 1, 3), np.uint8)))
     assert tiny.pixels.shape == (1, 1, 3)
+    assert any(n.startswith("colour confidence ") for n in tiny.notes)
+
+
+def test_ab_bins_encode_and_decode():
+    from gantools.recipes.colorize import bins
+
+    centres = bins.gamut_bins()
+    assert 200 < centres.shape[0] < 320 and centres.abs().max() <= 130
+    ab = torch.tensor([[-20.0, 35.0], [0.0, 0.0], [41.0, -12.0]]).T.reshape(1, 2, 3, 1)
+    target = bins.soft_targets(ab, centres)
+    assert torch.allclose(target.sum(1), torch.ones(1, 3, 1)) and (target > 0).sum(1).max() == 5
+    mean, confidence = bins.decode(torch.log(target + 1e-12), centres, 1.0)
+    assert (mean - ab).abs().max() < 1.5 and confidence.min() > 0.6
+    unsure, low = bins.decode(torch.zeros(1, centres.shape[0], 2, 2), centres, 1.0)
+    assert low.max() < 1e-4  # a flat distribution: no confidence at all
+    bold, _ = bins.decode(torch.log(target + 1e-12), centres, 0.2)
+    assert bold.norm(dim=1).min() >= mean.norm(dim=1).min() - 1e-4  # colder temperature: never more muted here
+
+
+def test_teacher_folding_matches_conv_then_batch_norm():
+    import torch.nn.functional as F
+    from gantools.nets.inception_trunk import BN_EPS, InceptionTrunk, fold_torchscript
+
+    trunk = InceptionTrunk("pool1")
+    g = torch.Generator().manual_seed(0)
+    raw = {}
+    for key, value in trunk.state_dict().items():
+        base = key.rsplit(".conv.", 1)[0]
+        if key.endswith("weight"):
+            raw[f"{base}.weight"] = torch.randn(value.shape, generator=g) * 0.1
+        else:
+            n = value.shape[0]
+            raw[f"{base}.beta"], raw[f"{base}.mean"] = torch.randn(n, generator=g), torch.randn(n, generator=g)
+            raw[f"{base}.var"] = torch.rand(n, generator=g) + 0.1
+    trunk.load_state_dict(fold_torchscript(raw, trunk))
+    x = torch.randn(1, 3, 80, 80, generator=g)
+    y = x
+    for name, stride, pad in (("conv", 2, 0), ("conv_1", 1, 0), ("conv_2", 1, 1), ("pool0", 0, 0), ("conv_3", 1, 0), ("conv_4", 1, 0), ("pool1", 0, 0)):
+        if name.startswith("pool"):
+            y = F.max_pool2d(y, 3, 2)
+            continue
+        w, b, m, v = (raw[f"layers.{name}.{k}"] for k in ("weight", "beta", "mean", "var"))
+        y = F.relu(F.batch_norm(F.conv2d(y, w, None, stride, pad), m, v, None, b, False, 0.0, BN_EPS))
+    with torch.no_grad():
+        assert torch.allclose(trunk(x)[0], y, atol=1e-4)
+
+
+def test_teacher_is_stored_in_half_precision_and_frozen(colour_model, tmp_path):
+    from safetensors.torch import load_file
+
+    state = load_file(str(colour_model.path))
+    assert state["T.layers.conv.conv.weight"].dtype == torch.float16 and state["G.head.weight"].dtype == torch.float32
+    assert colour_model.networks["T"].layers.conv.conv.weight.dtype == torch.float32
+    bundled = weights.load("colorize", expect_recipe="colorize").networks["T"]
+    trained = colour_model.networks["T"]
+    # Training never moves the teacher: the run's T is the ImageNet one, as the bundled model stores it.
+    for (k, a), b in zip(trained.state_dict().items(), bundled.state_dict().values()):
+        assert torch.allclose(a, b, atol=2e-3 * max(1.0, float(b.abs().max()))), k
+
+
+def test_without_fid_helper_the_teacher_comes_from_the_bundled_model(monkeypatch):
+    from gantools.recipes.colorize import recipe as module
+    from gantools.recipes.colorize import teacher
+
+    monkeypatch.setattr(teacher, "weights_file", lambda: None)
+    recipe = module.ColorizeRecipe(module.ColorizeConfig())
+    nets = recipe.build()
+    recipe.pretrained(nets)
+    assert "bundled colorize model" in recipe.teacher_source
+    bundled = weights.load("colorize", expect_recipe="colorize").networks["T"]
+    assert torch.equal(nets["T"].layers.mixed_6.conv.conv.weight, bundled.layers.mixed_6.conv.conv.weight)
+
+
+@pytest.mark.parametrize("dtype, peak", [(np.uint8, 255), (np.uint16, 65535)])
+def test_gray_files_take_a_lookup_for_L_with_the_same_output(colour_model, dtype, peak):
+    predictor = colour_model.recipe.predictor(colour_model.networks, torch.device("cpu"))
+    gray = np.random.default_rng(2).integers(0, peak, (41, 67), dtype=dtype)
+    as_gray = predictor.predict(Decoded(gray)).pixels
+    as_rgb = predictor.predict(Decoded(np.repeat(gray[..., None], 3, axis=2))).pixels
+    assert as_gray.dtype == dtype and np.abs(as_gray.astype(np.int64) - as_rgb.astype(np.int64)).max() <= peak // 255

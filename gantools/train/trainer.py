@@ -78,6 +78,8 @@ class Trainer:
         check_phases(self.phases, built, ema_names, tuple(recipe.export_networks))
         memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
         self.nets: dict[str, nn.Module] = {name: net.to(self.device, memory_format=memory_format) for name, net in built.items()}
+        if not resume:
+            recipe.pretrained(self.nets)
         if config.init and not resume:
             self._init_networks(config.init)
         self.ema = {name: EMA(self.nets[name], config.ema_decay) for name in ema_names}

