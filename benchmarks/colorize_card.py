@@ -51,6 +51,7 @@ def main() -> None:
     parser.add_argument("--val", type=Path, default=None, help="eval JSONs on DIR/val, one per temperature tried")
     parser.add_argument("--old", type=Path, default=None, help="eval JSON of the previous bundled model on DIR/heldout")
     parser.add_argument("--command", default="", help="the exact training command")
+    parser.add_argument("--training-time", default="", help="e.g. '19 min on 2 CPU cores, 0.9 steps/s'")
     parser.add_argument("--teacher-source", default="", help="where the run's teacher weights came from, if the card lacks it")
     args = parser.parse_args()
     card_path = args.model / "model.json"
@@ -78,6 +79,8 @@ def main() -> None:
         card["evaluation"]["temperature_chosen_on_validation"] = json.loads(args.val.read_text())
     if args.teacher_source:
         card.setdefault("teacher", {})["source"] = args.teacher_source
+    if args.training_time:
+        card.setdefault("training", {})["time"] = args.training_time
     if args.command:
         card.setdefault("training", {})["command"] = args.command
     card["limitations"] = LIMITATIONS
