@@ -13,7 +13,7 @@ from gantools.cli.runner_options import run_options, run_model, runner_options
 @click.option("--model", default="colorize", show_default=True, help="Bundled name, run folder, or model file.")
 @click.option("--render-size", type=int, default=None, help="Shorter side at which colour is predicted (default: the model's).")
 @click.option("--temperature", type=float, default=None,
-              help="Boldness of colour: 1 = the safest mean colour, lower = more vivid (default: the model's, 0.6).")
+              help="1 = the mean of the likely colours, lower = nearer the likeliest one (for the bundled model: more muted); default 0.6.")
 @runner_options
 def colorize_cmd(src, out, model, render_size, temperature, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device, report_path, quiet):
     """Colourise SRC (an image or a folder) into OUT, each output at its input's size."""

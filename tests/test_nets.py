@@ -45,3 +45,22 @@ def test_unet_output_matches_input_size(shrink, depth):
     out = net(torch.randn(2, 1, side, side + net.multiple))
     assert net.multiple == shrink * 2**depth
     assert out.shape == (2, 2, side, side + net.multiple)
+
+
+def test_fuse_conv_bn_folds_batch_norm_with_the_same_output():
+    from torch import nn
+
+    from gantools.nets.fuse import fuse_conv_bn
+
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU()), nn.Conv2d(8, 2, 1))
+    bn = net[0][1]
+    bn.running_mean.normal_(), bn.running_var.uniform_(0.5, 2.0), bn.weight.data.normal_(), bn.bias.data.normal_()
+    net.eval()
+    x = torch.randn(2, 3, 9, 7)
+    with torch.no_grad():
+        before = net(x)
+        fuse_conv_bn(net)
+        after = net(x)
+    assert isinstance(net[0][1], nn.Identity) and net[0][0].bias is not None
+    assert torch.allclose(before, after, atol=1e-5)

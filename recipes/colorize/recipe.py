@@ -9,6 +9,7 @@ full-resolution L, so every detail and the exact size of the input are kept.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +49,7 @@ class ColorizeConfig:
     teacher_mid: str = setting("the teacher's mid-level stage (its 'where' features)", "mixed_2")
     teacher_scale: float = setting("the teacher sees the gray image at this fraction of the working size", 0.5)
     render_size: int = setting("inference: colour is predicted with the shorter side at this size", 256)
-    temperature: float = setting("inference: annealed-mean temperature; 1 = the mean (safest), lower = bolder colours", 0.6)
+    temperature: float = setting("inference: annealed-mean temperature; 1 = the plain mean, lower = nearer the likeliest colour", 0.6)
 
     def __post_init__(self):
         if self.size % ColorNet.multiple or self.size < 2 * MIN_TEACHER_SIDE:
@@ -105,7 +106,7 @@ class ColorizeRecipe(Recipe):
 
     # --- training -----------------------------------------------------------------------------------
     def crops(self, images: torch.Tensor) -> torch.Tensor:
-        n, _, h, w = images.shape
+        h, w = images.shape[-2:]
         s = self.config.size
         # Random crop and flip per batch, drawn from torch's RNG so a resumed run repeats them.
         top = int(torch.randint(0, h - s + 1, ()))
@@ -124,11 +125,11 @@ class ColorizeRecipe(Recipe):
         L, ab = lab[:, :1], lab[:, 1:] * AB_SCALE
         logits = self.logits(ctx.nets, L)
         centres = _bins(ctx.nets["G"])
-        target = bins.soft_targets(F.adaptive_avg_pool2d(ab, logits.shape[-2:]), centres)
+        ab = F.adaptive_avg_pool2d(ab, logits.shape[-2:])  # the truth at the logits' resolution
         with torch.no_grad():  # a figure to watch: how far the mean colour is from the truth, in ab units
             mean_ab, _ = bins.decode(logits.detach(), centres, 1.0)
-            ctx.log("ab_error", (mean_ab - F.adaptive_avg_pool2d(ab, logits.shape[-2:])).abs().mean())
-        return {"ce": bins.cross_entropy(logits, target)}
+            ctx.log("ab_error", (mean_ab - ab).abs().mean())
+        return {"ce": bins.cross_entropy(logits, bins.soft_targets(ab, centres))}
 
     def preview_condition(self, dataset, n, device, generator):
         count = min(n, len(dataset), 8)
@@ -215,7 +216,8 @@ class ColorizePredictor(Predictor):
 
     def __init__(self, recipe, networks, device):
         super().__init__(recipe, networks, device)
-        fuse_conv_bn(self.networks["G"])  # batch norm folded into the convs: same outputs, a quarter faster
+        # Batch norm folded into the convs (same outputs, a quarter faster), on a copy: the caller's G stays exportable.
+        self.networks["G"] = fuse_conv_bn(copy.deepcopy(self.networks["G"]))
 
     def prepare(self, decoded: Decoded) -> Job:
         pixels = decoded.pixels
@@ -232,8 +234,7 @@ class ColorizePredictor(Predictor):
         rh, rw = max(1, round(h * scale)), max(1, round(w * scale))
         small = cv2.resize(lab[..., 0], (rw, rh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR) if (rh, rw) != (h, w) else lab[..., 0]
         m, least = ColorNet.multiple, int(np.ceil(MIN_TEACHER_SIDE / self.recipe.config.teacher_scale))
-        ph, pw = max(least, -(-rh // m) * m), max(least, -(-rw // m) * m)
-        ph, pw = -(-ph // m) * m, -(-pw // m) * m
+        ph, pw = (-(-max(least, side) // m) * m for side in (rh, rw))  # padded to the net's multiple, and enough for the teacher
         x = torch.from_numpy(small / 50.0 - 1.0).float()[None, None]
         x = F.pad(x, (0, pw - rw, 0, ph - rh), mode="replicate")[0]
         return Job(x, (decoded, lab, rh, rw))

