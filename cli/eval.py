@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from gantools.config import to_dict
+
 
 @click.command("eval", short_help="Score a model on held-out data (PSNR, SSIM, ...).",
                context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
@@ -21,7 +23,8 @@ import click
 def eval_cmd(ctx, recipe_name, data, model, max_side, examples, json_path, device):
     """Score RECIPE's model on a folder of held-out images: per-image rows, the means, and the checks.
 
-    The model's inference options may follow, as for `gantools run` (e.g. colorize: --temperature 0.8)."""
+    The model's inference options may follow, as for `gantools run` (e.g. colorize: --temperature 0.8), and the
+    recipe's evaluation settings (e.g. superres: --degradation real --seed 0; `gantools recipes RECIPE` lists them)."""
     from gantools.cli.extra_options import parse_extra_options
     from gantools.files import weights
     from gantools.infer import options as inference_options
@@ -39,12 +42,17 @@ def eval_cmd(ctx, recipe_name, data, model, max_side, examples, json_path, devic
 
     default = load_recipe_class(recipe_name).bundled_default or recipe_name
     loaded = weights.load(model or default, expect_recipe=recipe_name, device=dev)
-    inference_options.apply(loaded.recipe, parse_extra_options(ctx.args))
+    extra = parse_extra_options(ctx.args)
+    settings = eval_settings(loaded.recipe, extra)
+    inference_options.apply(loaded.recipe, extra)
     if examples:
         Path(examples).mkdir(parents=True, exist_ok=True)
-    result = loaded.recipe.evaluate(loaded.recipe.predictor(loaded.networks, dev), data_path, max_side, Path(examples) if examples else None)
+    predictor = loaded.recipe.predictor(loaded.networks, dev)
+    result = loaded.recipe.evaluate(predictor, data_path, max_side, Path(examples) if examples else None, settings)
     result["model"] = str(loaded.path)
     result["inference_options"] = {name: getattr(loaded.recipe.config, name) for name in loaded.recipe.inference_options}
+    if settings is not None:
+        result["eval_settings"] = to_dict(settings)
     for row in result["rows"]:
         click.echo("  ".join(f"{k} {_fmt(v)}" for k, v in row.items()))
     for item in result["skipped"]:
@@ -54,6 +62,17 @@ def eval_cmd(ctx, recipe_name, data, model, max_side, examples, json_path, devic
         click.echo(f"{'PASS' if ok else 'FAIL'}: {check}")
     if json_path:
         write_text(Path(json_path), json.dumps(result, indent=2) + "\n")
+
+
+def eval_settings(recipe, extra: dict):
+    """Take the recipe's evaluation settings out of `extra` (what is left are inference options)."""
+    from gantools.config import apply_overrides, field_types
+
+    if recipe.EvalConfig is None:
+        return None
+    names = field_types(recipe.EvalConfig)
+    given = {k: extra.pop(k) for k in list(extra) if k in names}
+    return apply_overrides({"eval": recipe.EvalConfig()}, given)["eval"]
 
 
 def _fmt(value) -> str:

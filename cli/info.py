@@ -54,6 +54,9 @@ def recipes_cmd(name: str | None) -> None:
     if cls.inference_options:
         flags = " ".join("--" + n.replace("_", "-") for n in cls.inference_options)
         click.echo(f"\ninference options (`gantools run MODEL IN OUT {flags} ...`): {flags}")
+    if cls.EvalConfig is not None:
+        click.echo(f"\nevaluation settings (`gantools eval {cls.name} --data DIR --NAME VALUE`):")
+        _print_fields(cls.EvalConfig(), field_help(cls.EvalConfig))
     click.echo("\ntrainer settings (defaults as this recipe sets them):")
     cfg = recipe_train_config(cls)
     _print_fields(cfg, field_help(type(cfg)))

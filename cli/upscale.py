@@ -1,4 +1,4 @@
-"""`gantools upscale IN OUT [--scale 4] [--model psnr|gan|PATH]`: super-resolve a file or a folder."""
+"""`gantools upscale IN OUT [--scale 4] [--model psnr|gan|real|PATH]`: super-resolve a file or a folder."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import click
 
 from gantools.cli.runner_options import run_options, runner_options
 
-KINDS = ("psnr", "gan")
+KINDS = ("psnr", "gan", "real")
 
 
 def bundled_name(scale: int, kind: str) -> str:
-    return f"superres-x{scale}" + ("-gan" if kind == "gan" else "")
+    return f"superres-x{scale}" + ("" if kind == "psnr" else f"-{kind}")
 
 
 @click.command("upscale", short_help="Super-resolve photos x2 or x4: a file or a folder, any size, tiled.")
@@ -18,9 +18,10 @@ def bundled_name(scale: int, kind: str) -> str:
 @click.argument("out", type=click.Path())
 @click.option("--scale", type=int, default=None, help="2 or 4 (default: 4, or the given model's).")
 @click.option("--model", default="psnr", show_default=True,
-              help="psnr (sharp and faithful: the PSNR-trained bundled model), gan (crisper texture), or a run folder / model file.")
-@click.option("--tile", type=int, default=None, help="Input tile side in pixels; memory is set by it (default: the model's, 256; 0 = no tiling).")
-@click.option("--tile-overlap", type=int, default=None, help="Context pixels around each tile, cut off after the forward (default 24).")
+              help="psnr (faithful, for clean images), gan (crisper texture), real (phone and web JPEGs: removes noise, blur and "
+                   "JPEG blocks as it upscales), or a run folder / model file.")
+@click.option("--tile", type=int, default=None, help="Input tile side in pixels; memory is set by it (default: the model's, 384; 0 = no tiling).")
+@click.option("--tile-overlap", type=int, default=None, help="Context pixels around each tile, cut off after the forward (default: the model's, 36).")
 @runner_options
 def upscale_cmd(src, out, scale, model, tile, tile_overlap, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels,
                 device, report_path, quiet):

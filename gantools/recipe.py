@@ -51,6 +51,12 @@ class Recipe:
     inference_options: ClassVar[tuple[str, ...]] = ()
     # Paired recipes: the Config field that `gantools train RECIPE --pairs A B` sets to B (A becomes --data).
     paired_setting: ClassVar[str] = ""
+    # Settings of `gantools eval RECIPE` itself (a dataclass of `setting` fields, e.g. how inputs are degraded),
+    # given as free options like inference options; evaluate() receives an instance. None: it takes none.
+    EvalConfig: ClassVar[type | None] = None
+    # Config fields an older version had that affected training only: dropped when a model card is loaded,
+    # so models trained before the change still load (name -> what it was).
+    retired_settings: ClassVar[dict[str, str]] = {}
 
     def __init__(self, config: Any, classes: list[str] | None = None):
         self.config = config
@@ -103,11 +109,11 @@ class Recipe:
     def predictor(self, networks: dict[str, nn.Module], device: torch.device) -> "Predictor":
         raise UserError(f"recipe '{self.name}' has no inference command")
 
-    def evaluate(self, predictor: "Predictor", data: Path, max_side: int, examples: Path | None) -> dict:
+    def evaluate(self, predictor: "Predictor", data: Path, max_side: int, examples: Path | None, settings: Any = None) -> dict:
         """Score a trained model on held-out data: {"rows": [per-image dicts], "summary": {...}, "skipped": [...]}.
 
         `max_side` bounds the longer side the data is scored at; `examples`, when given, is a folder for
-        side-by-side pictures of input, output and truth."""
+        side-by-side pictures of input, output and truth; `settings` is an EvalConfig instance (None without one)."""
         raise UserError(f"recipe '{self.name}' has no eval command")
 
 

@@ -40,6 +40,37 @@ def test_degradations_shapes_and_determinism():
     assert a.shape == (16, 12, 3) and a.dtype == np.uint8 and np.array_equal(a, b)
 
 
+def test_real_degradation_covers_every_step_and_ends_at_the_size():
+    """Over many draws: JPEG blocks, noise and blur all occur, sizes are exact, and some inputs stay clean."""
+    hr = photo(96, 64, seed=2)
+    outs = [real_degrade(hr, 4, np.random.default_rng(i)) for i in range(60)]
+    assert all(o.shape == (24, 16, 3) and o.dtype == np.uint8 for o in outs)
+    clean = bicubic_down(hr, 4)
+    assert 1 <= sum(np.array_equal(o, clean) for o in outs) <= 15
+    assert len({o.tobytes() for o in outs}) > 45
+
+
+def test_eval_real_degradation_is_fixed_by_seed_and_name(tmp_path):
+    from gantools.recipes.superres.degrade import eval_rng
+
+    hr = photo(64, 64, seed=3)
+    a = real_degrade(hr, 4, eval_rng(0, "x.png"))
+    assert np.array_equal(a, real_degrade(hr, 4, eval_rng(0, "x.png")))
+    assert not all(np.array_equal(a, real_degrade(hr, 4, eval_rng(s, n))) for s, n in ((1, "x.png"), (0, "y.png")))
+
+
+def test_training_tiles_never_hold_upscaled_pixels(tmp_path):
+    from gantools.data.folders import PhotoTiles, list_data
+
+    Image.fromarray(photo(100, 60)).save(tmp_path / "big.png")
+    Image.fromarray(photo(30, 30)).save(tmp_path / "small.png")
+    tiles = PhotoTiles(list_data(tmp_path, conditional=False), channels=3, size=48, factors=(1.0, 0.5))
+    assert len(tiles) == 4 * 2  # 60 wide, 100 high: rows at 0, 24, 48, 52 and columns at 0, 12; at 0.5 it is too small
+    assert tiles.listing.skipped == [(str(tmp_path / "small.png"), "30x30 is smaller than the 48x48 training tile")]
+    with pytest.raises(ValueError, match="only ever shrunk"):
+        SuperResConfig(photo_factors=(1.5,))
+
+
 def test_tiled_output_equals_untiled_on_512():
     torch.manual_seed(0)
     recipe = SuperResRecipe(SuperResConfig(scale=4))
@@ -47,11 +78,12 @@ def test_tiled_output_equals_untiled_on_512():
     image = photo(512, 512, seed=1)
     recipe.config = replace(recipe.config, tile=0)
     whole = predictor.upscale(image)
-    recipe.config = replace(recipe.config, tile=200, tile_overlap=24)  # uneven tiles, borders included
+    overlap = SuperResConfig().tile_overlap
+    recipe.config = replace(recipe.config, tile=200, tile_overlap=overlap)  # uneven tiles, borders included
     tiled = predictor.upscale(image)
     assert whole.shape == (2048, 2048, 3)
     assert np.abs(whole.astype(int) - tiled.astype(int)).max() <= 2
-    assert predictor.generator.receptive_radius <= 24  # the default overlap covers the net's reach
+    assert predictor.generator.receptive_radius <= overlap  # the default overlap covers the net's reach
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +95,7 @@ def model(tmp_path_factory):
         Image.fromarray(photo(120, 100, seed=i)).save(photos / f"{i}.png")
     out = root / "run"
     result = invoke("train", "superres", "--data", photos, "--out", out, "--steps", 4, "--pretrain-steps", 2, "--batch-size", 2,
-                    "--patch", 32, "--load-size", 48, "--photo-scales", 96, "--channels", 8, "--blocks", 2, "--d-base", 8, "--quiet")
+                    "--patch", 32, "--load-size", 48, "--photo-factors", "1.0,0.8", "--channels", 8, "--blocks", 2, "--d-base", 8, "--quiet")
     assert result.exit_code == 0, result.output
     return out
 
@@ -105,6 +137,7 @@ def test_upscale_folder_keeps_modes_and_reports_bad_files(model, tmp_path):
     (["--tile", "8", "--tile-overlap", "8"], "must be larger than tile_overlap"),
     (["--model", "psnr", "--scale", "3"], "no bundled psnr model for --scale 3"),
     (["--model", "nowhere/model"], "nowhere/model"),
+    (["--model", "real", "--scale", "2"], "no bundled real model for --scale 2"),
 ])
 def test_upscale_mistakes_end_in_one_line(model, tmp_path, args, message):
     src = tmp_path / "in"
@@ -128,6 +161,39 @@ def test_eval_uses_given_pairs_and_makes_missing_inputs(model, tmp_path):
     rows = {r["file"]: r for r in json.loads((tmp_path / "s.json").read_text())["rows"]}
     assert set(rows) == {"x_HR.png", "alone.png"} and rows["alone.png"]["size"] == "28x40"
     assert all(r["psnr_y_bicubic"] > 20 for r in rows.values())
+
+
+def test_eval_real_degradation_replaces_given_inputs_and_repeats(model, tmp_path):
+    data = tmp_path / "set"
+    data.mkdir()
+    hr = photo(64, 48, seed=4)
+    Image.fromarray(hr).save(data / "x_HR.png")
+    Image.fromarray(bicubic_down(hr, 4)).save(data / "x_LR.png")
+    runs = []
+    for seed in (0, 0, 1):
+        out = tmp_path / f"r{len(runs)}.json"
+        result = invoke("eval", "superres", "--data", data, "--model", model, "--degradation", "real", "--seed", seed, "--json", out)
+        assert result.exit_code == 0, result.output
+        runs.append(json.loads(out.read_text()))
+    assert runs[0]["eval_settings"] == {"degradation": "real", "seed": 0}
+    psnr = [r["rows"][0]["psnr_y_bicubic"] for r in runs]
+    assert psnr[0] == psnr[1] != psnr[2]
+    given = invoke("eval", "superres", "--data", data, "--model", model, "--json", tmp_path / "b.json")
+    assert json.loads((tmp_path / "b.json").read_text())["rows"][0]["psnr_y_bicubic"] not in psnr, given.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--degradation", "blurry"], "degradation must be one of bicubic, real"),
+    (["--seed", "x"], "wants int"),
+    (["--tile", "8", "--tile-overlap", "9"], "must be larger than tile_overlap"),
+    (["--bogus", "1"], "--bogus is not an inference option"),
+])
+def test_eval_mistakes_end_in_one_line(model, tmp_path, args, message):
+    data = tmp_path / "set"
+    data.mkdir()
+    Image.fromarray(photo(32, 32)).save(data / "a.png")
+    result = invoke("eval", "superres", "--data", data, "--model", model, *args)
+    assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output
 
 
 @pytest.mark.skipif(not (SR_DATA / "Set5").is_dir(), reason="the Set5 benchmark is not next to this checkout")

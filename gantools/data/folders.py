@@ -56,7 +56,7 @@ class Listing:
         if self.skipped:
             shown = "; ".join(f"{Path(f).name} ({r})" for f, r in self.skipped[:5])
             more = f"; and {len(self.skipped) - 5} more" if len(self.skipped) > 5 else ""
-            line += f"; {len(self.skipped)} unreadable file(s) skipped: {shown}{more}"
+            line += f"; {len(self.skipped)} file(s) skipped: {shown}{more}"
         return line
 
 
@@ -268,12 +268,28 @@ def cut_tiles(pixels: np.ndarray, size: int, short_side: int) -> list[np.ndarray
     scale = short_side / min(h, w)
     nh, nw = max(size, round(h * scale)), max(size, round(w * scale))
     resized = cv2.resize(pixels, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
-    if resized.ndim == 2:
-        resized = resized[..., None]
+    return square_tiles(resized, size)
+
+
+def shrink_tiles(pixels: np.ndarray, size: int, factor: float) -> list[np.ndarray]:
+    """Shrink by `factor` (<= 1: no tile ever holds upscaled pixels), then cut squares; none if it is too small."""
+    h, w = pixels.shape[:2]
+    nh, nw = round(h * factor), round(w * factor)
+    if min(nh, nw) < size:
+        return []
+    resized = pixels if (nh, nw) == (h, w) else cv2.resize(pixels, (nw, nh), interpolation=cv2.INTER_AREA)
+    return square_tiles(resized, size)
+
+
+def square_tiles(pixels: np.ndarray, size: int) -> list[np.ndarray]:
+    """size x size squares at half-size strides, the last row and column flush with the edges."""
+    if pixels.ndim == 2:
+        pixels = pixels[..., None]
+    nh, nw = pixels.shape[:2]
     stride = max(1, size // 2)
     ys = sorted({*range(0, nh - size + 1, stride), nh - size})
     xs = sorted({*range(0, nw - size + 1, stride), nw - size})
-    return [resized[y : y + size, x : x + size] for y in ys for x in xs]
+    return [pixels[y : y + size, x : x + size] for y in ys for x in xs]
 
 
 class CachedImages(ImageData):
@@ -295,20 +311,28 @@ class CachedImages(ImageData):
 class PhotoTiles(CachedImages):
     """Every photo of a folder as overlapping square tiles, decoded once into memory (uint8 CHW).
 
-    A few large photos become hundreds of training squares; unreadable files are skipped and counted.
+    A few large photos become hundreds of training squares; unreadable (or, with factors, too small) files are skipped and counted.
     """
 
-    def __init__(self, listing: Listing, channels: int, size: int, short_side: int | Sequence[int], workers: int = 4):
+    def __init__(self, listing: Listing, channels: int, size: int, short_side: int | Sequence[int] = (),
+                 factors: Sequence[float] = (), workers: int = 4):
+        """Tiles at each absolute `short_side`, or at each `factor` of the photo's own size (<= 1; a photo too
+        small for a tile at every factor is skipped)."""
         self.listing = listing
         # Several scales show the same objects near and far: more variety from few photos.
         scales = [short_side] if isinstance(short_side, int) else list(short_side)
+        if bool(scales) == bool(factors):
+            raise ValueError("give short_side or factors")
 
         def load(path: Path):
             try:
                 pixels = as_channels(read_image(path), channels)
-                return [t for side in scales for t in cut_tiles(pixels, size, side)]
             except ImageError as exc:
                 return str(exc)
+            if scales:
+                return [t for side in scales for t in cut_tiles(pixels, size, side)]
+            found = [t for f in factors for t in shrink_tiles(pixels, size, f)]
+            return found or f"{pixels.shape[1]}x{pixels.shape[0]} is smaller than the {size}x{size} training tile"
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(load, listing.files))

@@ -139,7 +139,8 @@ def load(ref: str | Path, expect_recipe: str | None = None, device: str | torch.
     if source and Path(source).is_file():
         recipe_ref = source
     cls = load_recipe_class(recipe_ref)
-    config = apply_overrides({"recipe": cls.Config()}, {"recipe": card["config"]})["recipe"]
+    settings = {k: v for k, v in card["config"].items() if k not in cls.retired_settings}
+    config = apply_overrides({"recipe": cls.Config()}, {"recipe": settings})["recipe"]
     recipe = cls(config, classes=card.get("classes") or [])
     try:
         state = load_file(str(weights_path))

@@ -164,7 +164,7 @@ class ColorizeRecipe(Recipe):
     def predictor(self, networks: dict[str, nn.Module], device: torch.device) -> "ColorizePredictor":
         return ColorizePredictor(self, networks, device)
 
-    def evaluate(self, predictor: "ColorizePredictor", data: Path, max_side: int, examples: Path | None) -> dict:
+    def evaluate(self, predictor: "ColorizePredictor", data: Path, max_side: int, examples: Path | None, settings=None) -> dict:
         """Each photo (scaled so its longer side <= max_side) is turned gray, colourised, and compared with
         itself; the gray image as the answer is the baseline every colouriser must beat."""
         rows, skipped = [], []

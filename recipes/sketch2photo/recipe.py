@@ -161,7 +161,7 @@ class Sketch2PhotoRecipe(ConditionalImageRecipe):
     def predictor(self, networks: dict[str, nn.Module], device: torch.device) -> "Sketch2PhotoPredictor":
         return Sketch2PhotoPredictor(self, networks, device)
 
-    def evaluate(self, predictor: "Sketch2PhotoPredictor", data: Path, max_side: int, examples: Path | None) -> dict:
+    def evaluate(self, predictor: "Sketch2PhotoPredictor", data: Path, max_side: int, examples: Path | None, settings=None) -> dict:
         """Each held-out photo is fitted onto a white square of render_size, sketched with XDoG (no jitter),
         turned back into a photo and compared with itself: PSNR/SSIM per image, FID over the whole set
         (InceptionV3 features, when the `fid` extra is installed)."""

@@ -24,7 +24,7 @@ from torch import nn
 from gantools.metrics import image as metrics
 from gantools.config import setting
 from gantools.data.folders import PhotoTiles, find_images, list_data
-from gantools.recipes.superres.degrade import DEGRADATIONS, bicubic_down, bicubic_resize, degrade
+from gantools.recipes.superres.degrade import DEGRADATIONS, bicubic_down, bicubic_resize, degrade, eval_rng, real_degrade
 from gantools.errors import UserError
 from gantools.files.imageio import Decoded, ImageError, as_channels, peak_value, read_image
 from gantools.train.losses import l1
@@ -40,17 +40,17 @@ from gantools.train.runlog import save_strip
 class SuperResConfig:
     scale: int = setting("upscaling factor: 2 or 4", 4)
     degradation: str = setting(f"how training inputs are made from photos: {' or '.join(DEGRADATIONS)}", "bicubic")
-    patch: int = setting("high-resolution training crop size (a multiple of scale)", 128)
-    load_size: int = setting("training tiles: squares of this size cut from each photo", 192)
-    photo_scales: tuple[int, ...] = setting("tiles are cut with the photo's shorter side at each of these sizes", (720, 1080))
+    patch: int = setting("high-resolution training crop size (a multiple of scale)", 192)
+    load_size: int = setting("training tiles: squares of this size cut from each photo", 208)
+    photo_factors: tuple[float, ...] = setting("tiles are cut from each photo shrunk by each of these factors (1 = its own pixels; never above 1)", (1.0, 0.8, 0.6))
     channels: int = setting("G's channels", 32)
-    blocks: int = setting("G's residual blocks", 8)
+    blocks: int = setting("G's residual blocks", 16)
     d_base: int = setting("PatchGAN channels", 32)
     d_spectral_norm: bool = setting("spectral norm on D's convs", True)
     d_highpass: float = setting("D judges the image minus its 3x3 local mean, times this gain (0 = the image itself)", 8.0)
     l1_weight: float = setting("weight of L1 against the adversarial loss (bundled GAN models: 30)", 30.0)
-    tile: int = setting("inference: input tile side in pixels (0 = whole image at once)", 256)
-    tile_overlap: int = setting("inference: context pixels on each side of a tile, cut off after the forward", 24)
+    tile: int = setting("inference: input tile side in pixels (0 = whole image at once)", 384)
+    tile_overlap: int = setting("inference: context pixels on each side of a tile, cut off after the forward", 36)
 
     def __post_init__(self):
         if self.scale not in (2, 4):
@@ -59,12 +59,24 @@ class SuperResConfig:
             raise ValueError(f"degradation must be one of {', '.join(DEGRADATIONS)}")
         if self.patch % self.scale or self.patch < 8 * self.scale:
             raise ValueError(f"patch must be a multiple of scale and at least {8 * self.scale}")
-        if self.load_size < self.patch or not self.photo_scales or min(self.photo_scales) < self.load_size:
-            raise ValueError("need patch <= load_size <= every photo scale")
+        if self.load_size < self.patch:
+            raise ValueError("need patch <= load_size")
+        if not self.photo_factors or not all(0 < f <= 1 for f in self.photo_factors):
+            raise ValueError("photo_factors must be in (0, 1]: training photos are only ever shrunk")
         if self.tile < 0 or self.tile_overlap < 0:
             raise ValueError("tile and tile_overlap must not be negative")
         if self.tile and self.tile <= self.tile_overlap:
             raise ValueError(f"tile ({self.tile}) must be larger than tile_overlap ({self.tile_overlap})")
+
+
+@dataclass
+class SuperResEvalConfig:
+    degradation: str = setting("inputs made from each image: bicubic (the benchmark; NAME_LR files are used when given) or real (the training pipeline, drawn from the seed and the file name)", "bicubic")
+    seed: int = setting("seed of the real degradation", 0)
+
+    def __post_init__(self):
+        if self.degradation not in DEGRADATIONS:
+            raise ValueError(f"degradation must be one of {', '.join(DEGRADATIONS)}")
 
 
 def to_unit(pixels: np.ndarray) -> torch.Tensor:
@@ -84,12 +96,14 @@ class SuperResRecipe(TwoPlayerRecipe):
     Config = SuperResConfig
     bundled_default = "superres-x4"
     inference_options = ("tile", "tile_overlap")
+    EvalConfig = SuperResEvalConfig
+    retired_settings = {"photo_scales": "before superres v2: training tiles cut with the photo's shorter side at these sizes"}
     train_defaults = {"loss": "hinge", "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.9, "beta2": 0.99, "batch_size": 16,
                       "steps": 12000, "pretrain_steps": 10000, "ema_decay": 0.999}
 
     def dataset(self, data: str | Path) -> PhotoTiles:
         c = self.config
-        return PhotoTiles(list_data(data, conditional=False), channels=3, size=c.load_size, short_side=c.photo_scales)
+        return PhotoTiles(list_data(data, conditional=False), channels=3, size=c.load_size, factors=c.photo_factors)
 
     def build_generator(self) -> nn.Module:
         return CompactSR(self.config.scale, self.config.channels, self.config.blocks)
@@ -145,13 +159,16 @@ class SuperResRecipe(TwoPlayerRecipe):
     def predictor(self, networks: dict[str, nn.Module], device: torch.device) -> "SuperResPredictor":
         return SuperResPredictor(self, networks, device)
 
-    def evaluate(self, predictor: "SuperResPredictor", data: Path, max_side: int, examples: Path | None) -> dict:
+    def evaluate(self, predictor: "SuperResPredictor", data: Path, max_side: int, examples: Path | None,
+                 settings: SuperResEvalConfig | None = None) -> dict:
         """PSNR/SSIM on Y with a border of `scale` pixels cropped, as the literature reports them, and the
         fine texture kept (mean |Laplacian| of Y relative to the original's: what a GAN model adds); bicubic
         (PIL, antialiased) on the same inputs as the baseline. A folder of NAME_HR.png + NAME_LR.png pairs
         uses the given inputs when their ratio is the model's scale; otherwise inputs are made from each
-        image by bicubic downscaling. Images are scored at full size (max_side is not used)."""
-        s = self.config.scale
+        image by bicubic downscaling, or, with the `real` degradation, by the seeded real-photo pipeline (degrade.py).
+        Images are scored at full size (max_side is not used)."""
+        s, settings = self.config.scale, settings or SuperResEvalConfig()
+        real = settings.degradation == "real"
         rows, skipped = [], []
         files = [p for p in find_images(Path(data)) if "_LR" not in p.stem]
         for path in files:
@@ -159,11 +176,14 @@ class SuperResRecipe(TwoPlayerRecipe):
                 hr = as_channels(read_image(path), 3)
                 hr = hr[: hr.shape[0] // s * s, : hr.shape[1] // s * s]
                 lr_path = path.with_name(path.name.replace("_HR", "_LR"))
-                lr = as_channels(read_image(lr_path), 3) if "_HR" in path.stem and lr_path.exists() else None
+                given = "_HR" in path.stem and lr_path.exists() and not real
+                lr = as_channels(read_image(lr_path), 3) if given else None
             except ImageError as exc:
                 skipped.append({"file": str(path), "reason": str(exc)})
                 continue
-            if lr is None or lr.shape[:2] != (hr.shape[0] // s, hr.shape[1] // s):
+            if real:
+                lr = real_degrade(hr, s, eval_rng(settings.seed, path.name))
+            elif lr is None or lr.shape[:2] != (hr.shape[0] // s, hr.shape[1] // s):
                 lr = bicubic_down(hr, s)
             out = predictor.upscale(lr)
             bicubic = bicubic_resize(lr, hr.shape[1], hr.shape[0])
