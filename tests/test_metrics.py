@@ -51,3 +51,17 @@ def test_detail_is_lower_for_blurred_images():
     noise = np.random.default_rng(2).integers(0, 255, (64, 64)).astype(np.float32)
     assert metrics.detail(cv2.GaussianBlur(noise, (0, 0), 2)) < 0.5 * metrics.detail(noise)
     assert metrics.detail(np.full((8, 8), 7.0)) == 0.0
+
+
+def test_edge_halo_sees_ringing_beside_an_edge_and_not_elsewhere():
+    truth = np.zeros((64, 64), np.float32)
+    truth[:, 32:] = 200.0  # one strong vertical edge between flat halves
+    ringing = truth.copy()
+    ringing[:, 28:31] -= 12.0  # an undershoot band beside the edge, in the flat part
+    far = truth.copy()
+    far[:, 2:5] += 12.0  # the same error far from any edge
+    assert metrics.edge_halo(truth, truth, reach=8) == 0.0
+    assert metrics.edge_halo(truth, ringing, reach=8) > 2.0  # 3 of the ~15 flat columns within reach are off by 12
+    assert metrics.edge_halo(truth, far, reach=8) == 0.0
+    assert np.isnan(metrics.edge_halo(np.full((16, 16), 50.0), np.zeros((16, 16)), reach=4))
+    assert metrics.means([{"a": 1.0}, {"a": float("nan")}, {"a": 3.0}]) == {"a": 2.0}

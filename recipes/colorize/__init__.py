@@ -1,4 +1,4 @@
-"""colorize: gray photos to colour (recipe, ColorNet, ab bins, the ImageNet teacher, Lab helpers)."""
+"""colorize: gray photos to colour (recipe, ColorNet, ab bins, Lab helpers)."""
 
 from .lab import lab_tensor_to_rgb, rgb_to_lab, rgb_to_lab_tensor
 from .recipe import ColorizeRecipe

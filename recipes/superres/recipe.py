@@ -29,6 +29,8 @@ from gantools.errors import UserError
 from gantools.files.imageio import Decoded, ImageError, as_channels, peak_value, read_image
 from gantools.train.losses import l1
 from gantools.nets.patchgan import PatchGAN
+from gantools.nets.imagenet_weights import load_imagenet_weights
+from gantools.nets.inception_trunk import STAGES, InceptionTrunk
 from gantools.nets.srnet import CompactSR
 from gantools.infer.predictor import Job, Predictor
 from gantools.infer.tiling import tiles
@@ -49,6 +51,8 @@ class SuperResConfig:
     d_spectral_norm: bool = setting("spectral norm on D's convs", True)
     d_highpass: float = setting("D judges the image minus its 3x3 local mean, times this gain (0 = the image itself)", 8.0)
     l1_weight: float = setting("weight of L1 against the adversarial loss (bundled GAN models: 30)", 30.0)
+    perceptual_weight: float = setting("weight of the L1 between ImageNet InceptionV3 features of output and original (a frozen teacher, training only; 0 = off)", 0.0)
+    perceptual_stage: str = setting("the InceptionV3 stage whose features the perceptual term compares", "conv_4")
     tile: int = setting("inference: input tile side in pixels (0 = whole image at once)", 384)
     tile_overlap: int = setting("inference: context pixels on each side of a tile, cut off after the forward", 36)
 
@@ -63,6 +67,8 @@ class SuperResConfig:
             raise ValueError("need patch <= load_size")
         if not self.photo_factors or not all(0 < f <= 1 for f in self.photo_factors):
             raise ValueError("photo_factors must be in (0, 1]: training photos are only ever shrunk")
+        if self.perceptual_weight < 0 or self.perceptual_stage not in STAGES[: STAGES.index("mixed_6") + 1]:
+            raise ValueError(f"perceptual_weight must be >= 0 and perceptual_stage one of {', '.join(STAGES[:STAGES.index('mixed_6') + 1])}")
         if self.tile < 0 or self.tile_overlap < 0:
             raise ValueError("tile and tile_overlap must not be negative")
         if self.tile and self.tile <= self.tile_overlap:
@@ -97,6 +103,7 @@ class SuperResRecipe(TwoPlayerRecipe):
     bundled_default = "superres-x4"
     inference_options = ("tile", "tile_overlap")
     EvalConfig = SuperResEvalConfig
+    perceptual_source = ""
     retired_settings = {"photo_scales": "before superres v2: training tiles cut with the photo's shorter side at these sizes"}
     train_defaults = {"loss": "hinge", "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.9, "beta2": 0.99, "batch_size": 16,
                       "steps": 12000, "pretrain_steps": 10000, "ema_decay": 0.999}
@@ -107,6 +114,22 @@ class SuperResRecipe(TwoPlayerRecipe):
 
     def build_generator(self) -> nn.Module:
         return CompactSR(self.config.scale, self.config.channels, self.config.blocks)
+
+    def build(self) -> dict[str, nn.Module]:
+        networks = super().build()
+        if self.config.perceptual_weight:  # P: frozen, in no phase, not exported; inference never needs it
+            networks["P"] = self._perceptual = InceptionTrunk(self.config.perceptual_stage).requires_grad_(False)
+        return networks
+
+    def pretrained(self, networks: dict[str, nn.Module]) -> None:
+        if "P" in networks:
+            self.perceptual_source = load_imagenet_weights(networks["P"])
+
+    def state_dict(self) -> dict:
+        return {"perceptual_source": self.perceptual_source} if self.config.perceptual_weight else {}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.perceptual_source = state.get("perceptual_source", "")
 
     def build_discriminator(self) -> nn.Module:
         return PatchGAN(3, self.config.d_base, spectral_norm=self.config.d_spectral_norm)
@@ -136,7 +159,12 @@ class SuperResRecipe(TwoPlayerRecipe):
         return gain * (image - local_mean), {}
 
     def reconstruction(self, fake, pair):
-        return {"l1": self.config.l1_weight * l1(fake, pair.target)}
+        terms = {"l1": self.config.l1_weight * l1(fake, pair.target)}
+        if self.config.perceptual_weight:
+            with torch.no_grad():
+                want = self._perceptual(pair.target)[0]
+            terms["perceptual"] = self.config.perceptual_weight * l1(self._perceptual(fake.clamp(-1, 1))[0], want)
+        return terms
 
     def preview_condition(self, dataset, n, device, generator):
         count = min(n, len(dataset), 8)
@@ -154,7 +182,11 @@ class SuperResRecipe(TwoPlayerRecipe):
         return torch.stack([t for i in range(fake.shape[0]) for t in (up[i], fake[i], extra[i])]), 3
 
     def card(self) -> dict:
-        return {"input": "RGB in [-1, 1]", "output": f"RGB in [-1, 1], {self.config.scale}x the input's size"}
+        card = {"input": "RGB in [-1, 1]", "output": f"RGB in [-1, 1], {self.config.scale}x the input's size"}
+        if self.config.perceptual_weight:
+            card["perceptual_teacher"] = {"what": f"InceptionV3 (ImageNet) stages conv..{self.config.perceptual_stage}, frozen, "
+                                                  "training only (not in the model file)", "source": self.perceptual_source or "not recorded"}
+        return card
 
     def predictor(self, networks: dict[str, nn.Module], device: torch.device) -> "SuperResPredictor":
         return SuperResPredictor(self, networks, device)
@@ -166,6 +198,7 @@ class SuperResRecipe(TwoPlayerRecipe):
         (PIL, antialiased) on the same inputs as the baseline. A folder of NAME_HR.png + NAME_LR.png pairs
         uses the given inputs when their ratio is the model's scale; otherwise inputs are made from each
         image by bicubic downscaling, or, with the `real` degradation, by the seeded real-photo pipeline (degrade.py).
+        `halo` is the error on flat areas beside strong edges (metrics.edge_halo): ringing a GAN may add.
         Images are scored at full size (max_side is not used)."""
         s, settings = self.config.scale, settings or SuperResEvalConfig()
         real = settings.degradation == "real"
@@ -194,7 +227,9 @@ class SuperResRecipe(TwoPlayerRecipe):
                          "ssim_y": metrics.ssim_range(y_hr, y_out, 255), "ssim_y_bicubic": metrics.ssim_range(y_hr, y_bic, 255),
                          # Fine texture relative to the original's: 1 = as much as the truth, below = smoother.
                          "detail_ratio": metrics.detail(y_out) / max(metrics.detail(y_hr), 1e-9),
-                         "detail_ratio_bicubic": metrics.detail(y_bic) / max(metrics.detail(y_hr), 1e-9)})
+                         "detail_ratio_bicubic": metrics.detail(y_bic) / max(metrics.detail(y_hr), 1e-9),
+                         # Ringing: error on flat areas beside strong edges, in gray levels (what GAN halos raise).
+                         "halo": metrics.edge_halo(y_hr, y_out, 2 * s), "halo_bicubic": metrics.edge_halo(y_hr, y_bic, 2 * s)})
             if examples is not None:
                 save_strip([bicubic, out, hr], Path(examples) / f"{path.stem}.png")
         if not rows:
