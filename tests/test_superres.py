@@ -125,6 +125,25 @@ def test_perceptual_term_trains_with_a_frozen_teacher_left_out_of_the_model(mode
     assert lines[-1]["loss_g_perceptual"] > 0
 
 
+def test_a_x2_run_starts_from_a_x4_models_body_with_init_partial(model, tmp_path):
+    from gantools.files import weights
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    Image.fromarray(photo(120, 100)).save(photos / "a.png")
+    args = ["train", "superres", "--data", photos, "--steps", 1, "--pretrain-steps", 1, "--batch-size", 2, "--scale", 2,
+            "--init", model, "--patch", 32, "--load-size", 48, "--photo-factors", 1.0, "--channels", 8, "--blocks", 2,
+            "--d-base", 8, "--lr-g", 1e-12, "--ema-decay", 0, "--quiet"]
+    refused = invoke(*args, "--out", tmp_path / "strict")
+    assert refused.exit_code == 2 and "--init-partial takes what fits" in refused.stderr
+    result = invoke(*args, "--out", tmp_path / "partial", "--init-partial")
+    assert result.exit_code == 0, result.output
+    assert "left random (no tensor of that name and shape): G.up.0.weight, G.up.0.bias" in result.stderr
+    x4, x2 = weights.load(model).generator.state_dict(), weights.load(tmp_path / "partial").generator.state_dict()
+    assert torch.allclose(x4["head.weight"], x2["head.weight"], atol=1e-6) and x4["up.0.weight"].shape != x2["up.0.weight"].shape
+    assert json.loads((tmp_path / "partial" / "model.json").read_text())["training"]["init_partial"] is True
+
+
 def test_upscale_folder_keeps_modes_and_reports_bad_files(model, tmp_path):
     src = tmp_path / "in"
     src.mkdir()

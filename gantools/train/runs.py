@@ -92,6 +92,7 @@ def training_card(train_cfg, data_summary: dict | None, steps: int, processes: i
             "steps": steps,
             "pretrain_steps": train_cfg.pretrain_steps,
             "init": train_cfg.init or None,
+            **({"init_partial": True} if train_cfg.init and train_cfg.init_partial else {}),
             "batch_size": train_cfg.batch_size,
             "processes": processes,
             "loss": train_cfg.loss if steps > train_cfg.pretrain_steps else "none (reconstruction only)",
@@ -110,6 +111,8 @@ def train(recipe_ref: str, data: str | None, out: str | Path, overrides: dict[st
     recipe, train_cfg, dataset, data = prepare(recipe_ref, data, out, overrides, config_file, resume)
     trainer = Trainer(recipe, train_cfg, dataset, out, resume=resume, progress=progress)
     listing = dataset.listing if isinstance(dataset, ImageData) else None
+    if trainer.is_main and trainer.init_skipped:
+        say(f"--init {train_cfg.init}: left random (no tensor of that name and shape): {', '.join(trainer.init_skipped)}")
     if trainer.is_main and listing is not None:
         say(listing.describe())
         provenance.record_listing(out, listing)  # a later report can prove its held-out images unseen

@@ -31,6 +31,7 @@ class TrainConfig:
     label_smoothing: float = setting("one-sided: real target = 1 - this (bce/lsgan)", 0.0)
     label_noise: float = setting("probability of flipping each D label (bce/lsgan)", 0.0)
     init: str = setting("start G from this model's weights (run folder, model folder or file, bundled name); '' = random", "")
+    init_partial: bool = setting("with init: take only the tensors whose names and shapes match (e.g. a x4 model's body for a x2 run); the rest start random", False)
     ema_decay: float = setting("EMA of G weights (0 = off); the EMA generator is the one exported", 0.999)
     ema_start: int = setting("step from which the EMA averages (before: it copies G)", 0)
     diffaug: str = setting("DiffAugment policy on D inputs, e.g. color,translation,cutout ('' = off)", "")

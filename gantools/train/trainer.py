@@ -80,6 +80,7 @@ class Trainer:
         self.nets: dict[str, nn.Module] = {name: net.to(self.device, memory_format=memory_format) for name, net in built.items()}
         if not resume:
             recipe.pretrained(self.nets)
+        self.init_skipped: list[str] = []
         if config.init and not resume:
             self._init_networks(config.init)
         self.ema = {name: EMA(self.nets[name], config.ema_decay) for name in ema_names}
@@ -114,15 +115,23 @@ class Trainer:
         self.metrics = MetricsLog(self.out_dir / "metrics.jsonl", self.step if resume else None) if self.out_dir and self.is_main else None
 
     def _init_networks(self, ref: str) -> None:
-        """Fine-tuning: the exported networks (and so their EMA) start from a trained model of the same recipe."""
+        """Fine-tuning: the exported networks (and so their EMA) start from a trained model of the same recipe;
+        with init_partial, from the tensors that fit (what was left random is logged and kept in `init_skipped`)."""
         from gantools.files import weights
 
         loaded = weights.load(ref, expect_recipe=self.recipe.name)
         for name, net in loaded.networks.items():
+            state = net.state_dict()
+            if self.cfg.init_partial:
+                own = self.nets[name].state_dict()
+                fits = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
+                self.init_skipped += [f"{name}.{k}" for k in own if k not in fits]
+                state = {**own, **fits}
             try:
-                self.nets[name].load_state_dict(net.state_dict())
+                self.nets[name].load_state_dict(state)
             except (RuntimeError, KeyError):
-                raise UserError(f"--init '{ref}': its network '{name}' differs from this run's settings") from None
+                raise UserError(f"--init '{ref}': its network '{name}' differs from this run's settings "
+                                "(--init-partial takes what fits)") from None
 
     # --- the loop -----------------------------------------------------------------------------------
     def fit(self) -> FitResult:
