@@ -1,6 +1,7 @@
 """The figures eval reports: colourfulness by the published formula, PSNR/SSIM through scikit-image."""
 
 import numpy as np
+import pytest
 
 from gantools.metrics import image as metrics
 
@@ -65,3 +66,18 @@ def test_edge_halo_sees_ringing_beside_an_edge_and_not_elsewhere():
     assert metrics.edge_halo(truth, far, reach=8) == 0.0
     assert np.isnan(metrics.edge_halo(np.full((16, 16), 50.0), np.zeros((16, 16)), reach=4))
     assert metrics.means([{"a": 1.0}, {"a": float("nan")}, {"a": 3.0}]) == {"a": 2.0}
+
+
+def test_kid_matches_a_hand_computed_value_and_is_unbiased():
+    x = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
+    y = np.array([[2.0, 1.0], [0.0, 0.0], [1.0, 3.0]])
+    k = lambda p, q: (np.dot(p, q) / 2 + 1) ** 3  # noqa: E731
+    pairs = [(i, j) for i in range(3) for j in range(3) if i != j]
+    by_hand = (sum(k(x[i], x[j]) for i, j in pairs) / 6 + sum(k(y[i], y[j]) for i, j in pairs) / 6
+               - 2 * sum(k(x[i], y[j]) for i in range(3) for j in range(3)) / 9)
+    mean, std = metrics.kernel_inception_distance(x, y, subsets=3)
+    assert mean == pytest.approx(by_hand) and std == pytest.approx(0.0, abs=1e-9)  # every subset is the whole set
+    rng = np.random.default_rng(0)
+    same = metrics.kernel_inception_distance(rng.normal(size=(200, 16)), rng.normal(size=(200, 16)), subsets=20, subset_size=100)
+    moved = metrics.kernel_inception_distance(rng.normal(size=(200, 16)), rng.normal(0.5, 1, size=(200, 16)), subsets=20, subset_size=100)
+    assert abs(same[0]) < 3 * same[1] + 1e-3 and moved[0] > 10 * max(abs(same[0]), same[1])

@@ -253,6 +253,17 @@ def test_cosine_schedule_resumes_exactly_and_decays(shapes, tmp_path):
     assert lrs[0] == pytest.approx(2e-4) and all(x > y for x, y in zip(lrs, lrs[1:]))
 
 
+def test_linear_schedule_holds_then_falls_to_zero(shapes, tmp_path):
+    trainer = make_trainer(shapes, tmp_path / "lin", lr_schedule="linear", lr_decay_fraction=0.5, steps=8)
+    factors = []
+    for step in range(8):
+        trainer.step = step
+        factors.append(trainer._lr_factor(trainer.phases[0]))
+    assert factors == pytest.approx([1.0, 1.0, 1.0, 1.0, 1.0, 0.75, 0.5, 0.25])
+    with pytest.raises(ValueError, match="lr_decay_fraction"):
+        TrainConfig(lr_schedule="linear", lr_decay_fraction=0.0)
+
+
 def test_init_starts_from_a_trained_generator(shapes, tmp_path):
     from gantools.files import weights
     from gantools.train.runs import train

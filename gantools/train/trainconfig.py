@@ -17,7 +17,8 @@ class TrainConfig:
     batch_size: int = setting("images per step and per process", 64)
     lr_g: float = setting("generator learning rate (Adam)", 2e-4)
     lr_d: float = setting("discriminator learning rate (Adam); differs from lr_g for TTUR", 2e-4)
-    lr_schedule: str = setting("constant, or cosine: both learning rates decay to 0 over the run (pre-training and adversarial phases each)", "constant")
+    lr_schedule: str = setting("constant; cosine: both learning rates decay to 0 over the run (pre-training and adversarial phases each); linear: constant, then straight to 0 over the last lr_decay_fraction of each phase (CycleGAN's)", "constant")
+    lr_decay_fraction: float = setting("linear schedule: the share of each phase's steps over which the rates fall to 0", 0.5)
     beta1: float = setting("Adam beta1", 0.5)
     beta2: float = setting("Adam beta2", 0.999)
     loss: str = setting(f"adversarial loss: {', '.join(ADVERSARIAL_LOSSES)}", "bce")
@@ -64,6 +65,8 @@ class TrainConfig:
             raise ValueError(f"label smoothing/noise need a labelled loss ({', '.join(LABELLED_LOSSES)}), not {self.loss}")
         if min(self.lr_g, self.lr_d) <= 0:
             raise ValueError("learning rates must be positive")
-        if self.lr_schedule not in ("constant", "cosine"):
-            raise ValueError(f"lr_schedule must be constant or cosine, got '{self.lr_schedule}'")
+        if self.lr_schedule not in ("constant", "cosine", "linear"):
+            raise ValueError(f"lr_schedule must be constant, cosine or linear, got '{self.lr_schedule}'")
+        if not 0.0 < self.lr_decay_fraction <= 1.0:
+            raise ValueError("lr_decay_fraction must be in (0, 1]")
         parse_policy(self.diffaug)

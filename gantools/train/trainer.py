@@ -212,12 +212,15 @@ class Trainer:
         return stats
 
     def _lr_factor(self, phase: Phase) -> float:
-        """A function of the step alone, so a resumed run continues the same curve. Cosine runs over the
-        phase's own span: each phase decays from its full rate to 0."""
-        if self.cfg.lr_schedule != "cosine":
+        """A function of the step alone, so a resumed run continues the same curve. Cosine and linear run over
+        the phase's own span: each phase decays from its full rate to 0."""
+        if self.cfg.lr_schedule == "constant":
             return 1.0
         stop = self.cfg.steps if phase.stop is None else min(phase.stop, self.cfg.steps)
-        return 0.5 * (1.0 + math.cos(math.pi * (self.step - phase.start) / max(1, stop - phase.start)))
+        done = (self.step - phase.start) / max(1, stop - phase.start)
+        if self.cfg.lr_schedule == "linear":
+            return min(1.0, (1.0 - done) / self.cfg.lr_decay_fraction)
+        return 0.5 * (1.0 + math.cos(math.pi * done))
 
     def _autocast(self):
         return torch.autocast("cuda", dtype=torch.bfloat16) if self.amp else contextlib.nullcontext()
