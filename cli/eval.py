@@ -13,7 +13,8 @@ from gantools.config import to_dict
 @click.command("eval", short_help="Score a model on held-out data (PSNR, SSIM, ...).",
                context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("recipe_name", metavar="RECIPE")
-@click.option("--data", required=True, type=click.Path(), help="Held-out images the model was not trained on.")
+@click.option("--data", "--data-a", "data", required=True, type=click.Path(),
+              help="Held-out images the model was not trained on (cyclegan: --data-a TEST_A/ --data-b TEST_B/).")
 @click.option("--model", default=None, help="Bundled name, run folder, or model file (default: RECIPE's bundled model, e.g. colorize, superres-x4).")
 @click.option("--max-side", default=1024, show_default=True, help="Images are scaled so the longer side is at most this.")
 @click.option("--examples", type=click.Path(file_okay=False), default=None, help="Write input | output | truth pictures here.")

@@ -17,6 +17,7 @@ from gantools.cli.run import run_cmd
 from gantools.cli.sample import sample_cmd
 from gantools.cli.sketch2photo import sketch2photo_cmd, sketch_cmd
 from gantools.cli.train import train_cmd
+from gantools.cli.translate import translate_cmd
 from gantools.cli.upscale import upscale_cmd
 
 
@@ -39,4 +40,5 @@ main.add_command(export_cmd)
 main.add_command(upscale_cmd)
 main.add_command(sketch2photo_cmd)
 main.add_command(sketch_cmd)
+main.add_command(translate_cmd)
 main.add_command(augment_cmd)

@@ -17,7 +17,8 @@ from gantools.errors import UserError
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
 )
 @click.argument("recipe")
-@click.option("--data", type=click.Path(), default=None, help="Folder of training images (class subfolders for conditional recipes).")
+@click.option("--data", "--data-a", "data", type=click.Path(), default=None,
+              help="Folder of training images (class subfolders for conditional recipes); --data-a with --data-b for two-domain recipes (cyclegan).")
 @click.option("--pairs", nargs=2, type=click.Path(), default=None, metavar="A B",
               help="Paired data (sketch2photo): A/x.png is the input for B/x.png, matched by name.")
 @click.option("--out", type=click.Path(), required=True, help="Run folder: checkpoints, samples, metrics, the exported model.")

@@ -54,9 +54,12 @@ def record(run_dir: Path, groups: Iterable[tuple[Path, Iterable[Path]]]) -> None
 
 
 def record_listing(run_dir: Path, listing) -> None:
-    """A folder listing's files, or both sides of a paired one (A drawings and B photos)."""
+    """A folder listing's files, both sides of a paired one (A drawings and B photos), or each of a listing's
+    `parts()` (root, files) (e.g. two unpaired domains)."""
     if isinstance(listing, PairListing):
         record(run_dir, [(listing.a_root, [a for a, _ in listing.pairs]), (listing.b_root, [b for _, b in listing.pairs])])
+    elif hasattr(listing, "parts"):
+        record(run_dir, listing.parts())
     else:
         record(run_dir, [(listing.root, listing.files)])
 
