@@ -41,7 +41,7 @@ def test_help_lists_every_command():
 def test_recipes_and_info():
     result = run("recipes")
     assert result.exit_code == 0
-    assert [line.split()[0] for line in result.output.splitlines()] == ["augment", "colorize", "cyclegan", "dcgan", "sketch2photo", "superres"]
+    assert [line.split()[0] for line in result.output.splitlines()] == ["augment", "colorize", "cyclegan", "dcgan", "infogan", "sketch2photo", "superres"]
     detail = run("recipes", "dcgan")
     assert "conditional" in detail.output and "lr-g" in detail.output
     info = run("info")
