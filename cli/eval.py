@@ -20,8 +20,10 @@ from gantools.config import to_dict
 @click.option("--examples", type=click.Path(file_okay=False), default=None, help="Write input | output | truth pictures here.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None, help="Also write every figure to this JSON file.")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N, mps.")
+@click.option("--recipe", "recipe_file", type=click.Path(dir_okay=False), default=None,
+              help="The recipe .py file a model of your own recipe was trained with (models never import code by themselves).")
 @click.pass_context
-def eval_cmd(ctx, recipe_name, data, model, max_side, examples, json_path, device):
+def eval_cmd(ctx, recipe_name, data, model, max_side, examples, json_path, device, recipe_file):
     """Score RECIPE's model on a folder of held-out images: per-image rows, the means, and the checks.
 
     The model's inference options may follow, as for `gantools run` (e.g. colorize: --temperature 0.8), and the
@@ -41,8 +43,11 @@ def eval_cmd(ctx, recipe_name, data, model, max_side, examples, json_path, devic
     dev = resolve_device(device)
     from gantools.recipe import load_recipe_class
 
-    default = load_recipe_class(recipe_name).bundled_default or recipe_name
-    loaded = weights.load(model or default, expect_recipe=recipe_name, device=dev)
+    if recipe_file is None and recipe_name.endswith(".py"):  # `gantools eval my_recipe.py`: the user named the file
+        recipe_file = recipe_name
+    cls = load_recipe_class(recipe_file or recipe_name)
+    default = cls.bundled_default or recipe_name
+    loaded = weights.load(model or default, expect_recipe=cls.name, device=dev, recipe_file=recipe_file)
     extra = parse_extra_options(ctx.args)
     settings = eval_settings(loaded.recipe, extra)
     inference_options.apply(loaded.recipe, extra)

@@ -13,14 +13,16 @@ from gantools.cli.runner_options import run_model, run_options, runner_options
 @click.argument("model")
 @click.argument("src", type=click.Path())
 @click.argument("out", type=click.Path())
+@click.option("--recipe", "recipe_file", type=click.Path(dir_okay=False), default=None,
+              help="The recipe .py file a model of your own recipe was trained with (models never import code by themselves).")
 @runner_options
 @click.pass_context
-def run_cmd(ctx, model, src, out, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device, report_path, quiet):
+def run_cmd(ctx, model, src, out, recipe_file, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device, report_path, quiet):
     """Run MODEL over SRC (an image or a folder) into OUT, the tree mirrored, through the shared runner.
 
     The model's recipe says which inference options it takes (colorize: --render-size, --temperature; sketch2photo: --render-size;
     superres: --tile, --tile-overlap; your own recipe: its inference_options); `gantools recipes NAME` lists
-    them. A user's recipe file works too: the model card names it.
+    them. A model of your own recipe needs its file: --recipe my_recipe.py.
     """
     run_model(model, None, parse_extra_options(ctx.args), device, src, out,
-              run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet), report_path)
+              run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet), report_path, recipe_file)

@@ -33,7 +33,7 @@ def runner_options(f):
 
 
 def run_model(model: str, expect_recipe: str | None, options: dict, device: str, src, out, run_opts: RunOptions,
-              report_path) -> None:
+              report_path, recipe_file: str | None = None) -> None:
     """Load a model, apply its recipe's inference options, run the folder through its predictor, end the command."""
     from gantools.device import resolve_device
     from gantools.files import weights
@@ -41,7 +41,7 @@ def run_model(model: str, expect_recipe: str | None, options: dict, device: str,
     from gantools.infer import runner
 
     dev = resolve_device(device)
-    loaded = weights.load(model, expect_recipe=expect_recipe, device=dev)
+    loaded = weights.load(model, expect_recipe=expect_recipe, device=dev, recipe_file=recipe_file)
     inference_options.apply(loaded.recipe, options)
     finish(runner.run(loaded.recipe.predictor(loaded.networks, dev), src, out, run_opts), out, report_path)
 

@@ -24,13 +24,15 @@ from gantools.errors import UserError
 @click.option("--code", "codes", multiple=True, metavar="NAME=VALUE", help="infogan: hold a code at a value (c1=3, c2=1.5); repeatable.")
 @click.option("--seed", default=0, show_default=True, help="Same seed, same images.")
 @click.option("--device", default="auto", show_default=True)
-def sample_cmd(model, n, out, class_name, grid, interpolate, traverse, span, steps, codes, seed, device):
+@click.option("--recipe", "recipe_file", type=click.Path(dir_okay=False), default=None,
+              help="The recipe .py file a model of your own recipe was trained with (models never import code by themselves).")
+def sample_cmd(model, n, out, class_name, grid, interpolate, traverse, span, steps, codes, seed, device, recipe_file):
     """Sample from MODEL: a run folder, a model folder, a .safetensors file, or a bundled model's name."""
     from gantools.files import weights
     from gantools.infer.sampling import LatentSampler, SampleRequest, write_samples
 
     dev = resolve_device(device)
-    loaded = weights.load(model, device=dev)
+    loaded = weights.load(model, device=dev, recipe_file=recipe_file)
     sampler = loaded.recipe.predictor(loaded.networks, dev)
     if not isinstance(sampler, LatentSampler):
         raise UserError(f"'{model}' is a '{loaded.recipe.name}' model, which turns images into images; use `gantools {loaded.recipe.name}`")

@@ -215,7 +215,8 @@ def test_user_recipe_file_and_foreign_checkpoint(shapes, tmp_path, tiny_override
     assert result.exit_code == 0, result.output
     cfg = yaml.safe_load((out / "config.yaml").read_text())
     assert cfg["recipe"] == "hinge-dcgan" and cfg["train"]["loss"] == "hinge"
-    assert run("sample", out, "--n", 2, "--out", tmp_path / "s").exit_code == 0
+    assert_user_error(run("sample", out, "--n", 2, "--out", tmp_path / "s"), f"pass the file with --recipe {recipe.resolve()}")
+    assert run("sample", out, "--n", 2, "--out", tmp_path / "s", "--recipe", recipe).exit_code == 0
     before = digest(out)
     assert_user_error(run("train", "dcgan", "--data", shapes, "--out", out, "--resume"), "'hinge-dcgan' run")
     assert digest(out) == before

@@ -128,17 +128,23 @@ def split_networks(state: dict[str, torch.Tensor], card: dict, where: Path) -> d
     return groups
 
 
-def load(ref: str | Path, expect_recipe: str | None = None, device: str | torch.device = "cpu") -> LoadedModel:
-    """Rebuild the networks a model card describes and fill them from safetensors (no code runs from the file)."""
+def load(ref: str | Path, expect_recipe: str | None = None, device: str | torch.device = "cpu",
+         recipe_file: str | Path | None = None) -> LoadedModel:
+    """Rebuild the networks a model card describes and fill them from safetensors. No code runs from the files: a
+    card naming a recipe file is refused unless the user passes that file (`recipe_file`, the CLI's --recipe); a
+    card whose architecture is far larger than the tensors in the file, or tensors of the wrong kind, are refused
+    before anything large is allocated."""
     weights_path = resolve(ref)
     card = read_card(weights_path)
     if expect_recipe is not None and card["recipe"] != expect_recipe:
         raise UserError(f"'{ref}' is a '{card['recipe']}' model, not a '{expect_recipe}' model")
-    recipe_ref = card["recipe"]
     source = card.get("recipe_source")
-    if source and Path(source).is_file():
-        recipe_ref = source
-    cls = load_recipe_class(recipe_ref)
+    if recipe_file is None and source:
+        raise UserError(f"'{ref}' was trained with the recipe file '{source}'; a model never imports code by itself: "
+                        f"pass the file with --recipe {source}")
+    cls = load_recipe_class(str(recipe_file) if recipe_file is not None else card["recipe"])
+    if cls.name != card["recipe"]:
+        raise UserError(f"--recipe '{recipe_file}' defines recipe '{cls.name}', but '{ref}' is a '{card['recipe']}' model")
     settings = {k: v for k, v in card["config"].items() if k not in cls.retired_settings}
     config = apply_overrides({"recipe": cls.Config()}, {"recipe": settings})["recipe"]
     recipe = cls(config, classes=card.get("classes") or [])
@@ -147,14 +153,39 @@ def load(ref: str | Path, expect_recipe: str | None = None, device: str | torch.
     except (SafetensorError, OSError, ValueError) as exc:
         raise UserError(f"'{weights_path}' is not a readable safetensors file: {exc}") from None
     groups = split_networks(state, card, weights_path)
+    _check_size(recipe, sum(t.numel() for t in state.values()), weights_path)
     built = recipe.build()
     networks = {}
     for name, tensors in groups.items():
         if name not in built:
             raise UserError(f"'{weights_path}' holds network '{name}', which recipe '{recipe.name}' does not build")
+        own = built[name].state_dict()
+        odd = [k for k, t in tensors.items() if k in own and t.is_floating_point() != own[k].is_floating_point()]
+        if odd:
+            raise UserError(f"network '{name}' in '{weights_path}': tensor '{odd[0]}' is {tensors[odd[0]].dtype}, "
+                            f"the architecture wants {own[odd[0]].dtype}")
         try:
             built[name].load_state_dict(tensors)
         except RuntimeError as exc:
             raise UserError(f"network '{name}' in '{weights_path}' does not fit the architecture its card describes: {str(exc).splitlines()[0]}") from None
         networks[name] = built[name].to(device).eval()
     return LoadedModel(recipe, networks, card, weights_path)
+
+
+# Networks a card may describe beyond the file's tensors (e.g. a discriminator inference does not need).
+SPARE_PARAMETERS = 64_000_000
+
+
+def _check_size(recipe: Recipe, in_file: int, where: Path) -> None:
+    """Build the card's networks on the meta device (no memory) and refuse one far larger than its file."""
+    try:
+        with torch.device("meta"):
+            built = recipe.build()
+    except UserError:
+        raise
+    except Exception as exc:  # sizes that overflow even without memory
+        raise UserError(f"the card of '{where}' describes networks that cannot be built: {str(exc).splitlines()[0]}") from None
+    described = sum(p.numel() for net in built.values() for p in net.parameters())
+    if described > 2 * in_file + SPARE_PARAMETERS:
+        raise UserError(f"the card of '{where}' describes networks of {described:,} parameters, but the file holds "
+                        f"{in_file:,} values: refused (a damaged or hostile card)")

@@ -138,7 +138,7 @@ def train(recipe_ref: str, data: str | None, out: str | Path, overrides: dict[st
     return out
 
 
-def export_checkpoint(run_dir: str | Path, out: str | Path | None = None) -> Path:
+def export_checkpoint(run_dir: str | Path, out: str | Path | None = None, recipe_file: str | Path | None = None) -> Path:
     """The latest checkpoint's exported networks (EMA where kept) as model.safetensors + model.json, without
     stopping the run: a run in progress can be sampled and evaluated. Default out: RUN/snapshot."""
     from gantools.train import checkpoint
@@ -147,7 +147,12 @@ def export_checkpoint(run_dir: str | Path, out: str | Path | None = None) -> Pat
     if not (run_dir / CONFIG_NAME).is_file() or not (run_dir / CHECKPOINT_NAME).is_file():
         raise UserError(f"'{run_dir}' is not a run folder with a checkpoint ({CONFIG_NAME} and {CHECKPOINT_NAME})")
     saved = read_yaml(run_dir / CONFIG_NAME)
-    cls = load_recipe_class(saved.get("recipe_source") or saved["recipe"])
+    if saved.get("recipe_source") and recipe_file is None:
+        raise UserError(f"'{run_dir}' was trained with the recipe file '{saved['recipe_source']}'; a run folder never "
+                        f"imports code by itself: pass the file with --recipe {saved['recipe_source']}")
+    cls = load_recipe_class(str(recipe_file) if recipe_file is not None else saved["recipe"])
+    if cls.name != saved["recipe"]:
+        raise UserError(f"--recipe '{recipe_file}' defines recipe '{cls.name}', but '{run_dir}' is a '{saved['recipe']}' run")
     configs = resolve_configs(cls, saved, None, {})
     recipe = cls(configs["recipe"], classes=saved.get("classes") or [])
     state = checkpoint.upgrade(checkpoint.load(run_dir / CHECKPOINT_NAME))

@@ -119,7 +119,7 @@ class Trainer:
         with init_partial, from the tensors that fit (what was left random is logged and kept in `init_skipped`)."""
         from gantools.files import weights
 
-        loaded = weights.load(ref, expect_recipe=self.recipe.name)
+        loaded = weights.load(ref, expect_recipe=self.recipe.name, recipe_file=getattr(type(self.recipe), "source_path", None))
         for name, net in loaded.networks.items():
             state = net.state_dict()
             if self.cfg.init_partial:
