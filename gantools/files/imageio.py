@@ -72,6 +72,10 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
         raise ImageError(f"refused as a possible decompression bomb: {exc}") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageError(f"corrupt or truncated image: {exc}") from exc
+    except MemoryError as exc:
+        raise ImageError("too large to decode in the memory available") from exc
+    except Exception as exc:  # decoders meet damaged files with TypeError, IndexError, struct.error... (found by fuzzing)
+        raise ImageError(f"corrupt image ({type(exc).__name__}: {exc})") from exc
 
 
 def _is_16bit_colour(im: Image.Image, path: Path) -> bool:

@@ -1,0 +1,116 @@
+"""Long fuzzing of the image-reading path: mutated PNG/JPEG/TIFF/WebP/GIF bytes through gantools' read_image.
+
+Each input must end as a decoded image or an ImageError with a reason; anything else (another exception, a
+decode over 10 s, resident memory growing past the pixel limit's worth) is a failure, saved to --out with its
+traceback. Prints inputs tried, inputs/s, outcomes, and the distinct failures (exception type + first words).
+
+    python benchmarks/fuzz_decode.py --minutes 10 [--seed 0] [--out fuzz-failures/]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import resource
+import signal
+import tempfile
+import time
+import traceback
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from gantools.files.imageio import ImageError, read_image
+
+FORMATS = {"png": "PNG", "jpg": "JPEG", "tif": "TIFF", "webp": "WEBP", "gif": "GIF"}
+MAX_PIXELS = 4_000_000  # 4 MP: at most ~16 MB of pixels per decode
+
+
+def seeds() -> dict[str, list[bytes]]:
+    """Real encodings of a photo-like image in several modes and sizes per format."""
+    out: dict[str, list[bytes]] = {ext: [] for ext in FORMATS}
+    rng = np.random.default_rng(0)
+    for h, w in ((24, 32), (61, 47)):
+        y, x = np.mgrid[0:h, 0:w]
+        rgb = (np.stack([x * 5, y * 4, (x + y) * 3], axis=2) % 256).astype(np.uint8) + rng.integers(0, 30, (h, w, 3), dtype=np.uint8)
+        for mode in ("RGB", "L", "RGBA", "P"):
+            img = Image.fromarray(rgb).convert(mode)
+            for ext, fmt in FORMATS.items():
+                if (fmt, mode) in (("JPEG", "RGBA"), ("JPEG", "P")):
+                    continue
+                buf = io.BytesIO()
+                img.save(buf, format=fmt)
+                out[ext].append(buf.getvalue())
+    return out
+
+
+def mutate(data: bytes, rnd: random.Random) -> bytes:
+    b = bytearray(data)
+    for _ in range(rnd.randint(1, 8)):
+        at = rnd.randrange(max(1, len(b)))
+        kind = rnd.choice(("flip", "cut", "insert", "repeat", "big", "byte"))
+        if kind == "flip" and b:
+            b[at] ^= 1 << rnd.randrange(8)
+        elif kind == "cut":
+            b = b[:at]
+        elif kind == "insert":
+            b[at:at] = rnd.randbytes(rnd.randint(1, 32))
+        elif kind == "repeat":
+            b[at:at] = b[at : at + rnd.randint(1, 128)] * rnd.randint(1, 8)
+        elif kind == "big" and b:
+            b[at : at + 4] = rnd.choice((b"\xff\xff\xff\x7f", b"\x00\x00\xff\xff", b"\x7f\xff"))
+        elif b:
+            b[at] = rnd.randrange(256)
+    return bytes(b)
+
+
+def _timeout(signum, frame):
+    raise TimeoutError("decode took over 10 s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=Path("fuzz-failures"))
+    args = parser.parse_args()
+    rnd, corpus = random.Random(args.seed), seeds()
+    outcomes, failures = Counter(), Counter()
+    signal.signal(signal.SIGALRM, _timeout)
+    start = time.perf_counter()
+    rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with tempfile.TemporaryDirectory() as tmp:
+        while time.perf_counter() - start < 60 * args.minutes:
+            ext = rnd.choice(sorted(corpus))
+            data = mutate(rnd.choice(corpus[ext]), rnd)
+            path = Path(tmp) / f"input.{ext}"
+            path.write_bytes(data)
+            signal.alarm(10)
+            try:
+                read_image(path, max_pixels=MAX_PIXELS)
+                outcomes["decoded"] += 1
+            except ImageError:
+                outcomes["ImageError"] += 1
+            except Exception as exc:  # a failure of the contract: keep the input and say what happened
+                key = f"{type(exc).__name__}: {' '.join(str(exc).split()[:6])}"
+                failures[key] += 1
+                outcomes["failure"] += 1
+                if failures[key] == 1:
+                    args.out.mkdir(parents=True, exist_ok=True)
+                    name = f"failure_{len(failures):03d}.{ext}"
+                    (args.out / name).write_bytes(data)
+                    (args.out / f"{name}.txt").write_text(traceback.format_exc())
+            finally:
+                signal.alarm(0)
+    seconds = time.perf_counter() - start
+    total = sum(outcomes.values())
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_start) / 1024
+    print(f"{total} inputs in {seconds:.0f} s ({total / seconds:.0f}/s): {dict(outcomes)}; peak RSS grew {grown:.0f} MiB")
+    print(f"distinct failures: {len(failures)}" + "".join(f"\n  {n}x {k}" for k, n in failures.most_common()))
+
+
+if __name__ == "__main__":
+    main()
