@@ -27,7 +27,8 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yields a temporary path in the target's folder; renames it onto `target` if the block succeeds."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f"{target.suffix}.tmp", dir=target.parent)
+    # The stem shortened: a temporary name must fit where the target name just fits.
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem[:32]}.", suffix=f"{target.suffix[:16]}.tmp", dir=target.parent)
     os.close(fd)
     try:
         yield Path(tmp)

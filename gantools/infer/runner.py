@@ -77,7 +77,8 @@ class Report:
 
 
 def discover(src: Path, out_dir: Path, pattern: str | None) -> list[tuple[Path, Path]]:
-    """(input file, path relative to the output folder) for every image under `src`, outputs excluded."""
+    """(input file, path relative to the output folder) for every image under `src`, outputs excluded. Linked
+    folders are not entered (no loops); a linked file is listed, and refused when run (see `outside_tree`)."""
     if not src.exists():
         raise UserError(f"input '{src}' does not exist")
     if src.is_file():
@@ -131,6 +132,14 @@ def run(predictor: ImagePredictor, src: str | Path, out_dir: str | Path, opts: R
     todo = []
     for path, rel in items:
         target = output_for(rel, out_dir, opts)
+        if outside_tree(path, src):
+            report.failed.append({"file": str(path), "reason": f"a symbolic link out of the input folder (to {path.resolve()}): not followed"})
+            continue
+        try:
+            target.exists()  # a name the file system refuses (too long, ...) fails here, for this file alone
+        except OSError as exc:
+            report.failed.append({"file": str(path), "reason": f"its output name cannot be used: {exc.strerror or exc}"})
+            continue
         if target.resolve() in inputs:
             report.failed.append({"file": str(path), "reason": "output would overwrite an input; use another output folder or --suffix"})
         elif target.exists() and not opts.overwrite:
@@ -140,6 +149,14 @@ def run(predictor: ImagePredictor, src: str | Path, out_dir: str | Path, opts: R
 
     _Pipeline(predictor, opts, report).run(todo)
     return report
+
+
+def outside_tree(path: Path, src: Path) -> bool:
+    """A symbolic link that leads out of the input folder: never followed (a folder of links is the user's own
+    to resolve, e.g. with `cp -L`)."""
+    if not path.is_symlink() or src.is_file():
+        return False
+    return not path.resolve().is_relative_to(src.resolve())
 
 
 class _Pipeline:
