@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 
 import click
 
-from gantools.errors import UserError
+from gantools.errors import StopError, UserError
 from gantools.train.trainer import TrainingDiverged
 
 
@@ -19,8 +20,14 @@ class Group(click.Group):
         except UserError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
-        except TrainingDiverged as exc:
+        except (TrainingDiverged, StopError) as exc:
             click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+                raise
+            where = f" '{exc.filename}'" if exc.filename else ""
+            click.echo(f"error: cannot write{where}: {exc.strerror}", err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)

@@ -54,10 +54,16 @@ def run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_
 
 
 def finish(report: Report, out: str, report_path: str | None) -> None:
-    """Print the summary and failures; exit 0 when all succeeded, 1 when some failed."""
+    """Print the summary and failures; exit 0 when all succeeded, 1 when some failed or the batch stopped."""
     path = Path(report_path) if report_path else Path(out) / REPORT_NAME
-    save_report(report, path)
     for failure in report.failed:
         click.echo(f"failed: {failure['file']}: {failure['reason']}", err=True)
-    click.echo(f"{report.summary()}; report: {path}")
-    sys.exit(1 if report.failed else 0)
+    if report.stopped:
+        click.echo(f"stopped: {report.stopped}", err=True)
+    try:
+        save_report(report, path)
+        where = f"report: {path}"
+    except OSError as exc:
+        where = f"the report could not be written to {path}: {exc.strerror or exc}"
+    click.echo(f"{report.summary()}; {where}")
+    sys.exit(1 if report.failed or report.stopped else 0)

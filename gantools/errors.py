@@ -3,3 +3,7 @@
 
 class UserError(Exception):
     """A mistake in how gantools was called (missing folder, unknown recipe, bad setting...)."""
+
+
+class StopError(Exception):
+    """The command cannot go on for a reason outside the user's input (a full or read-only disk): one line, exit 1."""

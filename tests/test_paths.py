@@ -69,3 +69,59 @@ def test_names_at_and_over_the_limit(tmp_path):
     assert all("name" in f["reason"].lower() for f in report["failed"])
     plain = upscale(src, tmp_path / "plain")  # without the suffix every name fits, the 255-byte one and its temporary name too
     assert plain.exit_code == 0 and report_of(tmp_path / "plain")["done"] == 3
+
+
+def test_a_full_disk_stops_the_batch_with_one_clear_line(tmp_path, monkeypatch):
+    import errno
+
+    from gantools.infer import runner
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(8):
+        png(src / f"{i}.png")
+    real_write, calls = runner.write, []
+
+    def write_until_full(image, target, quality):
+        calls.append(target)
+        if len(calls) > 2:
+            raise OSError(errno.ENOSPC, "No space left on device", str(target))
+        return real_write(image, target, quality)
+
+    monkeypatch.setattr(runner, "write", write_until_full)
+    result = upscale(src, tmp_path / "out", "--workers", 1, "--batch-size", 1)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "stopped: cannot write" in result.stderr and "No space left on device; the batch stops" in result.stderr
+    report = report_of(tmp_path / "out")
+    assert report["done"] == 2 and report["stopped"] and len(calls) < 8  # it did not try every file
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["0.png", "1.png", "gantools-report.json"]  # no partial file
+
+
+def test_a_full_disk_while_checkpointing_stops_training_and_keeps_the_last_checkpoint(tmp_path, monkeypatch):
+    import errno
+
+    import torch
+
+    from gantools.train import checkpoint
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for i in range(8):
+        png(data / f"{i}.png")
+    real_save, calls = torch.save, []
+
+    def save_until_full(obj, f, *args, **kwargs):
+        calls.append(f)
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_save(obj, f, *args, **kwargs)
+
+    monkeypatch.setattr(checkpoint.torch, "save", save_until_full)
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["train", "dcgan", "--data", str(data), "--out", str(out), "--steps", "4", "--size", "16",
+                                       "--base", "4", "--z-dim", "4", "--batch-size", "4", "--checkpoint-every", "2", "--sample-every", "0", "--quiet"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"could not write checkpoint '{out / 'checkpoint.pt'}': No space left on device" in result.stderr
+    assert "the previous checkpoint there is intact" in result.stderr
+    assert checkpoint.load(out / "checkpoint.pt")["step"] == 2  # whole, loadable, the last good one
+    assert not list(out.glob(".checkpoint*.tmp"))

@@ -8,6 +8,7 @@ thread), runs a batch through its model (this thread), and finishes each output 
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import json
 import os
@@ -66,6 +67,8 @@ class Report:
     batches: int = 0
     # Time spent in each stage, summed over worker threads (they overlap the model and each other).
     stage_seconds: dict = field(default_factory=dict)
+    # Why the batch stopped before its end (the output folder's disk full or read-only), else None.
+    stopped: str | None = None
 
     @property
     def images_per_s(self) -> float:
@@ -159,6 +162,14 @@ def outside_tree(path: Path, src: Path) -> bool:
     return not path.resolve().is_relative_to(src.resolve())
 
 
+# Errors after which no later output can be written either: the batch stops instead of failing file after file.
+STOP_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+
+
+class StopBatch(Exception):
+    pass
+
+
 class _Pipeline:
     """Decode+prepare on worker threads, in order; batch same-shape inputs; finish+encode on worker threads."""
 
@@ -187,12 +198,22 @@ class _Pipeline:
         return list(image.notes) + self._timed("encode", write, image, target, self.opts.quality)
 
     def run(self, todo: list[tuple[Path, Path]]) -> None:
-        report, start = self.report, time.perf_counter()
+        start = time.perf_counter()
+        try:
+            self._run(todo)
+        except StopBatch as stop:
+            self.report.stopped = str(stop)
+            self.bar.close()
+        self.report.seconds = time.perf_counter() - start
+        self.report.stage_seconds = {k: round(v, 3) for k, v in self.stages.items()} | {"model": round(self.report.model_seconds, 3)}
+
+    def _run(self, todo: list[tuple[Path, Path]]) -> None:
+        report = self.report
         in_flight = 2 * self.workers + self.batch_limit  # decoded images held at once: bounded memory
         with ThreadPoolExecutor(self.workers) as decoders, ThreadPoolExecutor(self.workers) as encoders:
             self.encoders = encoders
             pending: deque[tuple[Path, Path, Future]] = deque()
-            self.writes: deque[tuple[Path, Future, int]] = deque()
+            self.writes: deque[tuple[Path, Future, Path, int]] = deque()
             queue = iter(todo)
             for path, target in _take(queue, in_flight):
                 pending.append((path, target, decoders.submit(self._load, path)))
@@ -216,9 +237,7 @@ class _Pipeline:
                 self._forward(group)
             self.bar.close()
             while self.writes:
-                _collect(*self.writes.popleft()[:2], report)
-        report.seconds = time.perf_counter() - start
-        report.stage_seconds = {k: round(v, 3) for k, v in self.stages.items()} | {"model": round(report.model_seconds, 3)}
+                _collect(*self.writes.popleft()[:3], report)
 
     def _forward(self, group: list[tuple[Path, Path, Job]]) -> None:
         t0 = time.perf_counter()
@@ -237,12 +256,12 @@ class _Pipeline:
             self.report.model_seconds += time.perf_counter() - t0
         self.report.batches += 1
         for (path, target, job), output in zip(group, outputs):
-            self.writes.append((path, self.encoders.submit(self._save, job, output, target), _nbytes(output)))
+            self.writes.append((path, self.encoders.submit(self._save, job, output, target), target, _nbytes(output)))
             self.bar.update(1)
         # Bound the finished images held in memory, by count and by size (a x4 upscale of 12 MP is 576 MB).
         while len(self.writes) > 2 * self.workers + self.batch_limit or (
-                len(self.writes) > 1 and sum(w[2] for w in self.writes) > WRITE_BUFFER_BYTES):
-            _collect(*self.writes.popleft()[:2], self.report)
+                len(self.writes) > 1 and sum(w[3] for w in self.writes) > WRITE_BUFFER_BYTES):
+            _collect(*self.writes.popleft()[:3], self.report)
 
 
 def _nbytes(output) -> int:
@@ -255,12 +274,15 @@ def _reason(exc: Exception) -> str:
     return f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
 
 
-def _collect(path: Path, future: Future, report: Report) -> None:
-    """Wait for one output's write and count it as done, or as failed with the reason."""
+def _collect(path: Path, future: Future, target: Path, report: Report) -> None:
+    """Wait for one output's write and count it as done, or as failed with the reason; a full or read-only disk
+    stops the batch (StopBatch)."""
     try:
         notes = future.result()
     except Exception as exc:  # noqa: BLE001 - a failed conversion or write is this file's failure only
         report.failed.append({"file": str(path), "reason": f"could not write output: {_reason(exc)}"})
+        if isinstance(exc, OSError) and exc.errno in STOP_ERRNOS:
+            raise StopBatch(f"cannot write '{target}': {exc.strerror}; the batch stops (no later output could be written)") from None
         return
     report.done += 1
     if notes:

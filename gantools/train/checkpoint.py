@@ -7,14 +7,20 @@ from pathlib import Path
 import torch
 
 from gantools.files.atomic import atomic_path
-from gantools.errors import UserError
+from gantools.errors import StopError, UserError
 
 CHECKPOINT_NAME = "checkpoint.pt"
 
 
 def save(path: Path, state: dict) -> None:
-    with atomic_path(path) as tmp:
-        torch.save(state, tmp)
+    """Atomic: a failed write (a full disk) leaves the previous checkpoint whole, and stops the run in one line."""
+    try:
+        with atomic_path(path) as tmp:
+            torch.save(state, tmp)
+    except (OSError, RuntimeError) as exc:  # torch's writer reports a full disk as RuntimeError
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0]
+        kept = "the previous checkpoint there is intact" if path.is_file() else "no checkpoint was written"
+        raise StopError(f"could not write checkpoint '{path}': {reason}; training stopped ({kept})") from None
 
 
 def load(path: Path, map_location: str | torch.device = "cpu") -> dict:
