@@ -125,3 +125,34 @@ def test_a_full_disk_while_checkpointing_stops_training_and_keeps_the_last_check
     assert "the previous checkpoint there is intact" in result.stderr
     assert checkpoint.load(out / "checkpoint.pt")["step"] == 2  # whole, loadable, the last good one
     assert not list(out.glob(".checkpoint*.tmp"))
+
+
+def test_two_runs_into_one_folder_write_each_output_once(tmp_path):
+    import subprocess
+    import sys
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for i in range(40):
+        Image.fromarray(np.full((24, 24, 3), i * 5, np.uint8)).save(src / f"{i:02d}.png")
+    cmd = [sys.executable, "-m", "gantools", "upscale", str(src), str(out), "--model", "superres-x2", "--quiet", "--workers", "1"]
+    runs = [subprocess.Popen([*cmd, "--report", str(tmp_path / f"r{k}.json")], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for k in range(2)]
+    assert [p.wait(timeout=300) for p in runs] == [0, 0]
+    reports = [json.loads((tmp_path / f"r{k}.json").read_text()) for k in range(2)]
+    assert sum(r["done"] for r in reports) == 40  # each output written once, by one of the two
+    assert all(r["done"] + r["skipped"] == 40 for r in reports)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [f"{i:02d}.png" for i in range(40)]  # no claim or temporary file left
+    assert all(Image.open(out / n).size == (48, 48) for n in names)
+
+
+def test_a_dead_runs_claim_is_taken_over(tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    out.mkdir()
+    png(src / "a.png")
+    (out / ".a.png.claim").write_text("999999999 " + __import__("socket").gethostname() + "\n")  # no such process
+    result = upscale(src, out)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["a.png", "gantools-report.json"]

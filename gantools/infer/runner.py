@@ -8,10 +8,12 @@ thread), runs a batch through its model (this thread), and finishes each output 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fnmatch
 import json
 import os
+import socket
 import threading
 import time
 from collections import defaultdict, deque
@@ -75,7 +77,7 @@ class Report:
         return self.done / self.seconds if self.seconds else 0.0
 
     def summary(self) -> str:
-        return (f"done {self.done}, skipped {self.skipped} (already there), failed {len(self.failed)}; "
+        return (f"done {self.done}, skipped {self.skipped} (already there, or another run's), failed {len(self.failed)}; "
                 f"{self.images_per_s:.2f} images/s, model {self.model_seconds:.1f} s of {self.seconds:.1f} s")
 
 
@@ -162,6 +164,44 @@ def outside_tree(path: Path, src: Path) -> bool:
     return not path.resolve().is_relative_to(src.resolve())
 
 
+class Claimed(Exception):
+    """Another run is writing this output (two runs into one folder): this run leaves it alone."""
+
+
+def claim(target: Path) -> Path | None:
+    """Claim `target` for this process (a `.NAME.claim` file made with O_EXCL, holding our pid and host); None when
+    a live process holds it. A claim whose process is gone (a killed run) is taken over."""
+    path = target.with_name(f".{target.name[:200]}.claim")
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            if _held_by_a_live_process(path):
+                return None
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+            continue
+        with os.fdopen(fd, "w") as f:
+            f.write(f"{os.getpid()} {socket.gethostname()}\n")
+        return path
+    return None
+
+
+def _held_by_a_live_process(path: Path) -> bool:
+    try:
+        pid, host = path.read_text().split()
+        if host != socket.gethostname():
+            return True  # another machine's process cannot be checked from here: assume it lives
+        os.kill(int(pid), 0)
+    except (FileNotFoundError, ValueError):
+        return False  # gone meanwhile, or half-written by a process killed while claiming
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
 # Errors after which no later output can be written either: the batch stops instead of failing file after file.
 STOP_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 
@@ -189,7 +229,14 @@ class _Pipeline:
             with self.lock:
                 self.stages[stage] += time.perf_counter() - t0
 
-    def _load(self, path: Path) -> Job:
+    def _load(self, path: Path, target: Path) -> Job:
+        held = claim(target)
+        if held is None:
+            raise Claimed(target)
+        with self.lock:
+            self.claims.append(held)
+        if target.exists() and not self.opts.overwrite:  # another run finished it after this one listed it
+            raise Claimed(target)
         decoded = self._timed("decode", read_image, path, self.opts.max_pixels)
         return self._timed("prepare", self.predictor.prepare, decoded)
 
@@ -199,11 +246,16 @@ class _Pipeline:
 
     def run(self, todo: list[tuple[Path, Path]]) -> None:
         start = time.perf_counter()
+        self.claims: list[Path] = []
         try:
             self._run(todo)
         except StopBatch as stop:
             self.report.stopped = str(stop)
             self.bar.close()
+        finally:
+            for held in self.claims:  # every output this run claimed is written or failed by now
+                with contextlib.suppress(OSError):
+                    held.unlink()
         self.report.seconds = time.perf_counter() - start
         self.report.stage_seconds = {k: round(v, 3) for k, v in self.stages.items()} | {"model": round(self.report.model_seconds, 3)}
 
@@ -216,15 +268,19 @@ class _Pipeline:
             self.writes: deque[tuple[Path, Future, Path, int]] = deque()
             queue = iter(todo)
             for path, target in _take(queue, in_flight):
-                pending.append((path, target, decoders.submit(self._load, path)))
+                pending.append((path, target, decoders.submit(self._load, path, target)))
             self.bar = tqdm(total=len(todo), disable=not self.opts.progress, unit="img", dynamic_ncols=True)
             group: list[tuple[Path, Path, Job]] = []
             while pending:
                 path, target, future = pending.popleft()
                 for nxt in _take(queue, 1):  # keep decoders busy while the model works
-                    pending.append((nxt[0], nxt[1], decoders.submit(self._load, nxt[0])))
+                    pending.append((nxt[0], nxt[1], decoders.submit(self._load, nxt[0], nxt[1])))
                 try:
                     job = future.result()
+                except Claimed:
+                    report.skipped += 1
+                    self.bar.update(1)
+                    continue
                 except Exception as exc:  # noqa: BLE001 - any failure of one file is reported, the batch goes on
                     report.failed.append({"file": str(path), "reason": _reason(exc)})
                     self.bar.update(1)
