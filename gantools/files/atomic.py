@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -27,8 +28,9 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yields a temporary path in the target's folder; renames it onto `target` if the block succeeds."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    # The stem shortened: a temporary name must fit where the target name just fits.
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem[:32]}.", suffix=f"{target.suffix[:16]}.tmp", dir=target.parent)
+    # The stem shortened (a temporary name must fit where the target name just fits); the pid in the name lets a
+    # later run remove what a killed one left (`stale_temporaries`).
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem[:32]}.{TMP_MARK}{os.getpid()}-", suffix=f"{target.suffix[:16]}.tmp", dir=target.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -37,6 +39,31 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+TMP_MARK = "gtmp-"
+_TMP_PID = re.compile(rf"\.{TMP_MARK}(\d+)-[^/]*\.tmp$")
+
+
+def stale_temporaries(folder: Path) -> list[Path]:
+    """Temporary files under `folder` left by processes of this machine that no longer run (killed mid-write)."""
+    stale = []
+    for path in folder.rglob(f".*{TMP_MARK}*.tmp"):
+        match = _TMP_PID.search(path.name)
+        if match and not process_running(int(match.group(1))):
+            stale.append(path)
+    return stale
+
+
+def process_running(pid: int) -> bool:
+    """Whether a process of this id runs on this machine (under any user)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def write_text(target: str | os.PathLike, text: str) -> None:

@@ -25,7 +25,7 @@ from typing import Protocol
 import torch
 from tqdm.auto import tqdm
 
-from gantools.files.atomic import write_text
+from gantools.files.atomic import process_running, stale_temporaries, write_text
 from gantools.errors import UserError
 from gantools.files.imageio import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, Decoded, ImageError, read_image
 from gantools.files.imagewrite import EXTENSIONS, write
@@ -132,6 +132,10 @@ def run(predictor: ImagePredictor, src: str | Path, out_dir: str | Path, opts: R
     if not items:
         raise UserError(f"no images found in '{src}'" + (f" matching '{opts.glob}'" if opts.glob else ""))
     check_output_folder(out_dir)
+    # A killed run's half-written files (never outputs) and its claims: removed.
+    for leftover in stale_temporaries(out_dir) + [c for c in out_dir.rglob(".*.claim") if not _held_by_a_live_process(c)]:
+        with contextlib.suppress(OSError):
+            leftover.unlink()
     inputs = {p.resolve() for p, _ in items}
     report = Report()
     todo = []
@@ -190,16 +194,10 @@ def claim(target: Path) -> Path | None:
 def _held_by_a_live_process(path: Path) -> bool:
     try:
         pid, host = path.read_text().split()
-        if host != socket.gethostname():
-            return True  # another machine's process cannot be checked from here: assume it lives
-        os.kill(int(pid), 0)
     except (FileNotFoundError, ValueError):
         return False  # gone meanwhile, or half-written by a process killed while claiming
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # it exists, under another user
-    return True
+    # Another machine's process cannot be checked from here: assume it lives.
+    return host != socket.gethostname() or process_running(int(pid))
 
 
 # Errors after which no later output can be written either: the batch stops instead of failing file after file.
