@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Protocol
 
 import torch
-from tqdm.auto import tqdm
 
+from gantools.progress import progress
 from gantools.files.atomic import process_running, stale_temporaries, write_text
 from gantools.errors import UserError
 from gantools.files.imageio import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, Decoded, ImageError, read_image
@@ -267,7 +267,7 @@ class _Pipeline:
             queue = iter(todo)
             for path, target in _take(queue, in_flight):
                 pending.append((path, target, decoders.submit(self._load, path, target)))
-            self.bar = tqdm(total=len(todo), disable=not self.opts.progress, unit="img", dynamic_ncols=True)
+            self.bar = progress(len(todo), "images", "img", enabled=self.opts.progress)
             group: list[tuple[Path, Path, Job]] = []
             while pending:
                 path, target, future = pending.popleft()

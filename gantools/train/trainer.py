@@ -24,6 +24,8 @@ from torch.utils.data import DataLoader, Dataset
 from torch.utils.data.distributed import DistributedSampler
 from tqdm.auto import tqdm
 
+from gantools.progress import progress
+
 from gantools.data.folders import ImageData
 from gantools.device import resolve_device
 from gantools.errors import UserError
@@ -137,10 +139,7 @@ class Trainer:
     def fit(self) -> FitResult:
         cfg = self.cfg
         batches = self._batches()
-        # Redrawn at most every 0.1 s on a terminal, every 30 s into a log file.
-        interval = 0.1 if sys.stderr.isatty() else 30.0
-        bar = tqdm(total=cfg.steps, initial=self.step, disable=not self.progress, desc=f"train {self.recipe.name}",
-                   unit="step", dynamic_ncols=True, mininterval=interval)
+        bar = progress(cfg.steps, f"train {self.recipe.name}", "step", initial=self.step, enabled=self.progress)
         self._last_log_time, self._last_log_step = time.perf_counter(), self.step
         deadline = time.perf_counter() + 60.0 * cfg.minutes if cfg.minutes else None
         out_of_time = False
@@ -280,7 +279,7 @@ class Trainer:
                 "Try lower learning rates, --set loss=hinge, or --set r1_gamma=1"
             )
 
-    def _log(self, bar: tqdm) -> None:
+    def _log(self, bar) -> None:
         self._check_finite()
         if not self._count:
             return
