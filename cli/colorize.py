@@ -15,7 +15,7 @@ from gantools.cli.runner_options import run_options, run_model, runner_options
 @click.option("--temperature", type=float, default=None,
               help="1 = the mean of the likely colours, lower = nearer the likeliest one (for the bundled model: more muted); default 0.6.")
 @runner_options
-def colorize_cmd(src, out, model, render_size, temperature, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device, report_path, quiet):
+def colorize_cmd(src, out, model, render_size, temperature, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device, report_path, quiet, shard):
     """Colourise SRC (an image or a folder) into OUT, each output at its input's size."""
     run_model(model, "colorize", {"render_size": render_size, "temperature": temperature}, device, src, out,
-                 run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet), report_path)
+                 run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet, shard), report_path)

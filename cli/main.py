@@ -13,6 +13,7 @@ from gantools.cli.errors import Group
 from gantools.cli.eval import eval_cmd
 from gantools.cli.export import export_cmd
 from gantools.cli.info import data_cmd, info_cmd, recipes_cmd
+from gantools.cli.report import report_cmd
 from gantools.cli.run import run_cmd
 from gantools.cli.sample import sample_cmd
 from gantools.cli.sketch2photo import sketch2photo_cmd, sketch_cmd
@@ -42,3 +43,4 @@ main.add_command(sketch2photo_cmd)
 main.add_command(sketch_cmd)
 main.add_command(translate_cmd)
 main.add_command(augment_cmd)
+main.add_command(report_cmd)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from gantools.infer.runner import REPORT_NAME, Report, RunOptions, save_report
+from gantools.infer.runner import REPORT_NAME, Report, RunOptions, report_name, save_report
 from gantools.errors import UserError
 from gantools.files.imageio import DEFAULT_MAX_PIXELS
 
@@ -26,6 +26,9 @@ def runner_options(f):
         click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
                      help=f"Where to write the JSON report (default: OUT/{REPORT_NAME})."),
         click.option("--quiet", is_flag=True, help="No progress bar."),
+        click.option("--shard", default=None, metavar="K/N",
+                     help="Take the K-th of N disjoint parts of the inputs (by path hash): N machines or processes, one output tree; "
+                          "then `gantools report merge OUT`."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -46,16 +49,29 @@ def run_model(model: str, expect_recipe: str | None, options: dict, device: str,
     finish(runner.run(loaded.recipe.predictor(loaded.networks, dev), src, out, run_opts), out, report_path)
 
 
-def run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet) -> RunOptions:
+def run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet, shard=None) -> RunOptions:
     if workers < 1 or batch_size < 1:
         raise UserError("--workers and --batch-size must be at least 1")
     return RunOptions(glob=glob, suffix=suffix, ext=ext.lower(), quality=quality, overwrite=overwrite, workers=workers,
-                      batch_size=batch_size, max_pixels=max_pixels, progress=not quiet)
+                      batch_size=batch_size, max_pixels=max_pixels, progress=not quiet, shard=parse_shard(shard))
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    k, sep, n = text.partition("/")
+    try:
+        shard = (int(k), int(n))
+    except ValueError:
+        shard = (0, 0)
+    if not sep or not 1 <= shard[0] <= shard[1]:
+        raise UserError(f"--shard wants K/N with 1 <= K <= N (e.g. 2/4), got '{text}'")
+    return shard
 
 
 def finish(report: Report, out: str, report_path: str | None) -> None:
     """Print the summary and failures; exit 0 when all succeeded, 1 when some failed or the batch stopped."""
-    path = Path(report_path) if report_path else Path(out) / REPORT_NAME
+    path = Path(report_path) if report_path else Path(out) / report_name(parse_shard(report.shard))
     for failure in report.failed:
         click.echo(f"failed: {failure['file']}: {failure['reason']}", err=True)
     if report.stopped:

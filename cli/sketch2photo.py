@@ -14,13 +14,13 @@ from gantools.cli.runner_options import finish, run_options, run_model, runner_o
 @click.option("--render-size", type=int, default=None, help="Longer side the drawing is drawn at (default: the model's training scale).")
 @runner_options
 def sketch2photo_cmd(src, out, model, render_size, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device,
-                     report_path, quiet):
+                     report_path, quiet, shard):
     """Turn each drawing of SRC (an image or a folder) into a photo in OUT, at the drawing's size.
 
     Scans and phone photos of drawings are cleaned first (paper tone, line width); a colour photo given
     as a drawing is sketched first, with a note in the report."""
     run_model(model, "sketch2photo", {"render_size": render_size}, device, src, out,
-                 run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet), report_path)
+                 run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet, shard), report_path)
 
 
 @click.command("sketch", short_help="Make line drawings from photos (XDoG pencil or Canny edges).")
@@ -29,10 +29,10 @@ def sketch2photo_cmd(src, out, model, render_size, glob, suffix, ext, quality, o
 @click.option("--style", type=click.Choice(["xdog", "canny"]), default="xdog", show_default=True,
               help="xdog: pencil-like lines and shading; canny: thin edges only.")
 @runner_options
-def sketch_cmd(src, out, style, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device, report_path, quiet):
+def sketch_cmd(src, out, style, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device, report_path, quiet, shard):
     """Write a line drawing of each photo of SRC into OUT (gray, dark lines on white, same size)."""
     from gantools.infer import runner as batch
     from gantools.recipes.sketch2photo.drawing import SketchMaker
 
-    report = batch.run(SketchMaker(style), src, out, run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet))
+    report = batch.run(SketchMaker(style), src, out, run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet, shard))
     finish(report, out, report_path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import fnmatch
 import json
 import os
@@ -32,6 +33,19 @@ from gantools.files.imagewrite import EXTENSIONS, write
 from gantools.infer.predictor import Job
 
 REPORT_NAME = "gantools-report.json"
+
+
+def report_name(shard: tuple[int, int] | None) -> str:
+    """Each shard writes its own report beside the others; `gantools report merge` joins them."""
+    return REPORT_NAME if shard is None else f"gantools-report-shard-{shard[0]}-of-{shard[1]}.json"
+
+
+def in_shard(rel: Path, shard: tuple[int, int] | None) -> bool:
+    """A stable partition by the relative path's hash: the same file lands in the same shard on every machine."""
+    if shard is None:
+        return True
+    k, n = shard
+    return int(hashlib.sha1(rel.as_posix().encode("utf-8", "surrogateescape")).hexdigest(), 16) % n == k - 1
 WRITE_BUFFER_BYTES = 1 << 30  # model outputs waiting to be finished and written
 
 
@@ -56,6 +70,7 @@ class RunOptions:
     batch_size: int = 4
     max_pixels: int = DEFAULT_MAX_PIXELS
     progress: bool = True
+    shard: tuple[int, int] | None = None  # (K, N): this run takes the K-th of N disjoint parts of the inputs
 
 
 @dataclass
@@ -71,6 +86,7 @@ class Report:
     stage_seconds: dict = field(default_factory=dict)
     # Why the batch stopped before its end (the output folder's disk full or read-only), else None.
     stopped: str | None = None
+    shard: str | None = None  # "K/N" when this run took one part of the inputs
 
     @property
     def images_per_s(self) -> float:
@@ -131,13 +147,14 @@ def run(predictor: ImagePredictor, src: str | Path, out_dir: str | Path, opts: R
     items = discover(src, out_dir, opts.glob)
     if not items:
         raise UserError(f"no images found in '{src}'" + (f" matching '{opts.glob}'" if opts.glob else ""))
+    items = [(path, rel) for path, rel in items if in_shard(rel, opts.shard)]
     check_output_folder(out_dir)
     # A killed run's half-written files (never outputs) and its claims: removed.
     for leftover in stale_temporaries(out_dir) + [c for c in out_dir.rglob(".*.claim") if not _held_by_a_live_process(c)]:
         with contextlib.suppress(OSError):
             leftover.unlink()
     inputs = {p.resolve() for p, _ in items}
-    report = Report()
+    report = Report(shard=None if opts.shard is None else f"{opts.shard[0]}/{opts.shard[1]}")
     todo = []
     for path, rel in items:
         target = output_for(rel, out_dir, opts)
@@ -176,6 +193,7 @@ def claim(target: Path) -> Path | None:
     """Claim `target` for this process (a `.NAME.claim` file made with O_EXCL, holding our pid and host); None when
     a live process holds it. A claim whose process is gone (a killed run) is taken over."""
     path = target.with_name(f".{target.name[:200]}.claim")
+    path.parent.mkdir(parents=True, exist_ok=True)  # the output tree mirrors the input's folders
     for _ in range(2):
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
