@@ -14,7 +14,6 @@ import hashlib
 import fnmatch
 import json
 import os
-import socket
 import threading
 import time
 from collections import defaultdict, deque
@@ -26,7 +25,8 @@ from typing import Protocol
 import torch
 
 from gantools.progress import progress
-from gantools.files.atomic import process_running, stale_temporaries, write_text
+from gantools.files.atomic import write_text
+from gantools.infer.claims import Claimed, claim, remove_leftovers
 from gantools.errors import UserError
 from gantools.files.imageio import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, Decoded, ImageError, read_image
 from gantools.files.imagewrite import EXTENSIONS, write
@@ -149,10 +149,7 @@ def run(predictor: ImagePredictor, src: str | Path, out_dir: str | Path, opts: R
         raise UserError(f"no images found in '{src}'" + (f" matching '{opts.glob}'" if opts.glob else ""))
     items = [(path, rel) for path, rel in items if in_shard(rel, opts.shard)]
     check_output_folder(out_dir)
-    # A killed run's half-written files (never outputs) and its claims: removed.
-    for leftover in stale_temporaries(out_dir) + [c for c in out_dir.rglob(".*.claim") if not _held_by_a_live_process(c)]:
-        with contextlib.suppress(OSError):
-            leftover.unlink()
+    remove_leftovers(out_dir)
     inputs = {p.resolve() for p, _ in items}
     report = Report(shard=None if opts.shard is None else f"{opts.shard[0]}/{opts.shard[1]}")
     todo = []
@@ -183,39 +180,6 @@ def outside_tree(path: Path, src: Path) -> bool:
     if not path.is_symlink() or src.is_file():
         return False
     return not path.resolve().is_relative_to(src.resolve())
-
-
-class Claimed(Exception):
-    """Another run is writing this output (two runs into one folder): this run leaves it alone."""
-
-
-def claim(target: Path) -> Path | None:
-    """Claim `target` for this process (a `.NAME.claim` file made with O_EXCL, holding our pid and host); None when
-    a live process holds it. A claim whose process is gone (a killed run) is taken over."""
-    path = target.with_name(f".{target.name[:200]}.claim")
-    path.parent.mkdir(parents=True, exist_ok=True)  # the output tree mirrors the input's folders
-    for _ in range(2):
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            if _held_by_a_live_process(path):
-                return None
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
-            continue
-        with os.fdopen(fd, "w") as f:
-            f.write(f"{os.getpid()} {socket.gethostname()}\n")
-        return path
-    return None
-
-
-def _held_by_a_live_process(path: Path) -> bool:
-    try:
-        pid, host = path.read_text().split()
-    except (FileNotFoundError, ValueError):
-        return False  # gone meanwhile, or half-written by a process killed while claiming
-    # Another machine's process cannot be checked from here: assume it lives.
-    return host != socket.gethostname() or process_running(int(pid))
 
 
 # Errors after which no later output can be written either: the batch stops instead of failing file after file.
