@@ -176,3 +176,10 @@ def test_eval_without_domain_b_is_one_line(model, domains):
 def test_config_refuses_a_load_size_below_the_crop():
     with pytest.raises(ValueError, match="load_size"):
         CycleGANConfig(size=64, load_size=32)
+
+
+def test_onnx_export_agrees(model, tmp_path):
+    pytest.importorskip("onnxruntime")
+    result = invoke("export", model, "--onnx", tmp_path / "c.onnx")
+    assert result.exit_code == 0, result.output
+    assert float(result.output.rsplit("PyTorch| ", 1)[1]) < 1e-3

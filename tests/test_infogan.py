@@ -116,3 +116,10 @@ def test_sampling_mistakes_end_in_one_line(model, tmp_path, args, message):
 def test_traverse_on_a_model_without_codes(tmp_path):
     result = invoke("sample", "dcgan-digits", "--traverse", "c1", "--out", tmp_path / "s")
     assert result.exit_code == 2 and "has no codes" in result.stderr
+
+
+def test_onnx_export_agrees(model, tmp_path):
+    pytest.importorskip("onnxruntime")
+    result = invoke("export", model, "--onnx", tmp_path / "i.onnx")
+    assert result.exit_code == 0, result.output
+    assert float(result.output.rsplit("PyTorch| ", 1)[1]) < 1e-3

@@ -53,6 +53,16 @@ class Predictor:
     def finish(self, job: Job, output: torch.Tensor) -> Any:
         raise NotImplementedError
 
+    def onnx_graph(self) -> tuple[nn.Module, tuple[torch.Tensor, ...], list[str]]:
+        """What `forward` computes, as one module from prepared input to output (for ONNX export), an example
+        input and the inputs' names. Default: the generator, on what `prepare` makes of a 64x64 mid-gray image."""
+        import numpy as np
+
+        from gantools.files.imageio import Decoded
+
+        job = self.prepare(Decoded(np.full((64, 64, 3), 128, np.uint8)))
+        return self.generator, (job.input[None],), ["image"]
+
     def predict(self, decoded: Any) -> Any:
         """One image through all three stages."""
         job = self.prepare(decoded)

@@ -43,6 +43,13 @@ class LatentSampler(Predictor):
             raise UserError(f"unknown class '{name}' (this model knows: {', '.join(self.classes)})")
         return self.classes.index(name)
 
+    def onnx_graph(self):
+        """The generator: z (N, z_dim) ~ N(0, I) [and class indices (N,) int64 when conditional] -> images in [-1, 1]."""
+        z = torch.zeros(2, self.z_dim)
+        if self.classes:
+            return self.generator, (z, torch.zeros(2, dtype=torch.long)), ["z", "labels"]
+        return self.generator, (z,), ["z"]
+
     @torch.inference_mode()
     def generate(self, z: torch.Tensor, labels: torch.Tensor | None, batch: int = 256) -> torch.Tensor:
         """Images in [-1, 1] on the CPU, computed `batch` at a time."""

@@ -206,6 +206,13 @@ def _bins(G: nn.Module) -> torch.Tensor:
     return getattr(G, "module", G).ab_bins  # DDP wraps G
 
 
+def half_size(x: torch.Tensor) -> torch.Tensor:
+    """F.interpolate(x, scale_factor=0.5, mode="bilinear", antialias=True) for even sides, as plain convolutions."""
+    k1 = torch.tensor([1.0, 3.0, 3.0, 1.0], dtype=x.dtype) / 8
+    k = (k1[:, None] * k1[None, :])[None, None]
+    return F.conv2d(F.pad(x, (1, 1, 1, 1)), k, stride=2) / F.conv2d(F.pad(torch.ones_like(x), (1, 1, 1, 1)), k, stride=2)
+
+
 class ColorizePredictor(Predictor):
     """One image in, the same image coloured out: same size, same bit depth, alpha kept.
 
@@ -248,6 +255,30 @@ class ColorizePredictor(Predictor):
             size = L.shape[-2:]
             return torch.cat([F.interpolate(ab / AB_SCALE, size=size, mode="bilinear", align_corners=False),
                               F.interpolate(confidence, size=size, mode="bilinear", align_corners=False)], 1).cpu()
+
+    def onnx_graph(self):
+        """Teacher, ColorNet and the annealed-mean decoding as one module: L (N, 1, H, W, L / 50 - 1, sides a
+        multiple of 32) -> (N, 3, H, W): a / 110, b / 110 and the colour confidence (`forward` without the copy)."""
+        predictor, scale = self, self.recipe.config.teacher_scale
+        if scale not in (0.5, 1.0):
+            raise UserError(f"ONNX export handles teacher_scale 0.5 or 1, not {scale}")
+
+        class Graph(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.nets = nn.ModuleDict(predictor.networks)
+
+            def forward(self, L):
+                # ONNX has no antialiased resize: at exactly 1/2 it is this [1 3 3 1]/8 filter, renormalised at the edges.
+                small = half_size(L) if scale == 0.5 else L
+                mid, top = self.nets["T"](small.expand(-1, 3, -1, -1))
+                logits = self.nets["G"](L, mid, top)
+                ab, confidence = bins.decode(logits, self.nets["G"].ab_bins, predictor.recipe.config.temperature, confidence_stride=2)
+                size = L.shape[-2:]
+                return torch.cat([F.interpolate(ab / AB_SCALE, size=size, mode="bilinear", align_corners=False),
+                                  F.interpolate(confidence, size=size, mode="bilinear", align_corners=False)], 1)
+
+        return Graph().eval(), (torch.zeros(1, 1, 256, 256),), ["L"]
 
     @staticmethod
     def confidence(job: Job, output: torch.Tensor) -> float:

@@ -222,6 +222,11 @@ class Sketch2PhotoPredictor(Predictor):
         x = F.pad(to_unit(drawing)[None], (0, (-rw) % m, 0, (-rh) % m), value=1.0)[0]  # pad with white paper
         return Job(x, (h, w, rh, rw, notes))
 
+    def onnx_graph(self):
+        """G: a drawing (N, 1, H, W) in [-1, 1] (white paper = 1, sides a multiple of 2**depth) -> RGB in [-1, 1]."""
+        side = max(64, 2**self.recipe.config.depth)
+        return self.generator, (torch.ones(1, 1, side, side),), ["drawing"]
+
     def finish(self, job: Job, output: torch.Tensor) -> Decoded:
         h, w, rh, rw, notes = job.state
         photo = to_uint8(output[:, :rh, :rw])

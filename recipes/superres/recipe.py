@@ -252,6 +252,10 @@ class SuperResPredictor(Predictor):
     def forward(self, inputs: torch.Tensor) -> list[np.ndarray]:
         return [self.upscale(image.numpy()) for image in inputs]
 
+    def onnx_graph(self):
+        """G alone: RGB in [-1, 1] (pixel / 127.5 - 1), NCHW -> the same at scale x the size (tiling is the caller's)."""
+        return self.generator, (torch.zeros(1, 3, 64, 64),), ["image"]
+
     def finish(self, job: Job, output: np.ndarray) -> Decoded:
         decoded = job.state
         out = cv2.cvtColor(output, cv2.COLOR_RGB2GRAY) if decoded.pixels.ndim == 2 else output
