@@ -4,7 +4,7 @@
 2. A real web JPEG (a held-out ImageNet sample photo, as downloaded: its own JPEG blocks and noise), x4, a
    crop: the input (pixels enlarged) | psnr | real.
 
-    python benchmarks/superres_figures.py --set5 ../shared/data/sr/Set5 --jpeg FILE.JPEG --out assets/readme \
+    python benchmarks/superres_figures.py --set5 ../shared/data/sr/Set5 [--jpeg FILE.JPEG] --out assets/readme \
         [--psnr superres-x4] [--gan superres-x4-gan] [--real superres-x4-real] [--crop X,Y,SIZE]
 """
 
@@ -44,7 +44,7 @@ def save(path: Path, rgb: np.ndarray) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set5", type=Path, required=True)
-    parser.add_argument("--jpeg", type=Path, required=True)
+    parser.add_argument("--jpeg", type=Path, default=None, help="the real JPEG for figure 2 (left out: figure 1 only)")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--psnr", default="superres-x4")
     parser.add_argument("--gan", default="superres-x4-gan")
@@ -58,6 +58,8 @@ def main() -> None:
     views = [bicubic_resize(lr, hr.shape[1], hr.shape[0]), upscale(args.psnr, lr), upscale(args.gan, lr), hr]
     save(args.out / "superres-before-after.jpg", strip([v[y : y + side, x : x + side] for v in views]))
 
+    if args.jpeg is None:
+        return
     photo = as_channels(read_image(args.jpeg), 3)
     if args.crop:
         cx, cy, cs = (int(v) for v in args.crop.split(","))
