@@ -120,9 +120,12 @@ def test_four_networks_train_export_and_run_from_the_cli(shapes, tmp_path):
     assert done.returncode == 0, done.stderr
     card = json.loads((run / "model.json").read_text())
     assert list(card["networks"]) == ["G_AB", "G_BA"]  # the exported ones, not the discriminators
-    loaded = weights.load(run)
+    with pytest.raises(UserError, match="never imports code by itself"):  # the card names a recipe file: not imported unasked
+        weights.load(run)
+    loaded = weights.load(run, recipe_file=FOUR)
     assert set(loaded.networks) == {"G_AB", "G_BA"}
-    ran = subprocess.run([*cli, "run", str(run), str(shapes / "disc"), str(tmp_path / "out"), "--quiet"], capture_output=True, text=True)
+    ran = subprocess.run([*cli, "run", str(run), str(shapes / "disc"), str(tmp_path / "out"), "--quiet", "--recipe", str(FOUR)],
+                         capture_output=True, text=True)
     assert ran.returncode == 0, ran.stderr
     assert len(list((tmp_path / "out").glob("*.png"))) == 12
 
@@ -138,8 +141,9 @@ def test_a_card_that_does_not_match_its_file_is_refused(shapes, tmp_path):
                               ({**card["networks"], "Q": 1}, "lacks network\\(s\\) Q that its card names")):
         (run / "model.json").write_text(json.dumps({**card, "networks": networks}))
         with pytest.raises(UserError, match=message):
-            weights.load(run)
-        ran = subprocess.run([sys.executable, "-m", "gantools", "run", str(run), str(shapes), str(tmp_path / "o")], capture_output=True, text=True)
+            weights.load(run, recipe_file=FOUR)
+        ran = subprocess.run([sys.executable, "-m", "gantools", "run", str(run), str(shapes), str(tmp_path / "o"), "--recipe", str(FOUR)],
+                             capture_output=True, text=True)
         assert ran.returncode == 2 and ran.stderr.count("\n") == 1 and "error:" in ran.stderr
 
 
