@@ -29,6 +29,15 @@ def split(data: Path) -> tuple[list[Path], list[Path], list[Path]]:
     return train, val, held
 
 
+def write_links(folder: Path, files: list[Path]) -> None:
+    """A folder of symbolic links SOURCE__NAME to `files` (nothing copied; existing links kept)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        link = folder / f"{path.parent.name}__{path.name}"
+        if not link.exists():
+            link.symlink_to(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True)
@@ -37,12 +46,7 @@ def main() -> None:
     data = args.data.resolve()
     train, val, held = split(data)
     for name, files in (("train", train), ("val", val), ("heldout", held)):
-        folder = args.out / name
-        folder.mkdir(parents=True, exist_ok=True)
-        for path in files:
-            link = folder / f"{path.parent.name}__{path.name}"
-            if not link.exists():
-                link.symlink_to(path)
+        write_links(args.out / name, files)
     (args.out / "held-out.txt").write_text("".join(f"{p.relative_to(data)}\n" for p in held))
     (args.out / "val.txt").write_text("".join(f"{p.relative_to(data)}\n" for p in val))
     print(f"train {len(train)} photos, validation {len(val)}, held out {len(held)}: {args.out}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from colorize_split import EVERY, IMAGE, VAL_EVERY, VAL_FIRST
+from colorize_split import EVERY, IMAGE, VAL_EVERY, VAL_FIRST, write_links
 
 PHOTOS = ("photos/imagenet-1k-sample", "photos/sun-hays-80")
 SR_TRAIN = ("sr-train/T91", "sr-train/BSD200")
@@ -42,12 +42,7 @@ def main() -> None:
     data = args.data.resolve()
     train, held = split(data)
     for name, files in (("train", train), ("heldout", held)):
-        folder = args.out / name
-        folder.mkdir(parents=True, exist_ok=True)
-        for path in files:
-            link = folder / f"{path.parent.name}__{path.name}"
-            if not link.exists():
-                link.symlink_to(path)
+        write_links(args.out / name, files)
     (args.out / "held-out.txt").write_text("".join(f"{p.relative_to(data)}\n" for p in held))
     print(f"train {len(train)} images, held out {len(held)}: {args.out}")
 
