@@ -14,8 +14,10 @@ from gantools.cli.runner_options import run_options, run_model, runner_options
 @click.option("--render-size", type=int, default=None, help="Shorter side at which colour is predicted (default: the model's).")
 @click.option("--temperature", type=float, default=None,
               help="1 = the mean of the likely colours, lower = nearer the likeliest one (for the bundled model: more muted); default 0.6.")
+@click.option("--video-smoothing", type=float, default=None,
+              help="Videos: how much a still pixel keeps its past colour, 0-0.99 (0 = each frame on its own; default 0.8). Resets at scene cuts.")
 @runner_options
-def colorize_cmd(src, out, model, render_size, temperature, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device, report_path, quiet, shard):
-    """Colourise SRC (an image or a folder) into OUT, each output at its input's size."""
-    run_model(model, "colorize", {"render_size": render_size, "temperature": temperature}, device, src, out,
-                 run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet, shard), report_path)
+def colorize_cmd(src, out, model, render_size, temperature, video_smoothing, device, report_path, **runner):
+    """Colourise SRC (an image, a video or a folder) into OUT, each output at its input's size."""
+    run_model(model, "colorize", {"render_size": render_size, "temperature": temperature, "video_smoothing": video_smoothing}, device, src, out,
+                 run_options(**runner), report_path)

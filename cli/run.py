@@ -17,7 +17,7 @@ from gantools.cli.runner_options import run_model, run_options, runner_options
               help="The recipe .py file a model of your own recipe was trained with (models never import code by themselves).")
 @runner_options
 @click.pass_context
-def run_cmd(ctx, model, src, out, recipe_file, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device, report_path, quiet, shard):
+def run_cmd(ctx, model, src, out, recipe_file, device, report_path, **runner):
     """Run MODEL over SRC (an image or a folder) into OUT, the tree mirrored, through the shared runner.
 
     The model's recipe says which inference options it takes (colorize: --render-size, --temperature; sketch2photo: --render-size;
@@ -25,4 +25,4 @@ def run_cmd(ctx, model, src, out, recipe_file, glob, suffix, ext, quality, overw
     them. A model of your own recipe needs its file: --recipe my_recipe.py.
     """
     run_model(model, None, parse_extra_options(ctx.args), device, src, out,
-              run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet, shard), report_path, recipe_file)
+              run_options(**runner), report_path, recipe_file)

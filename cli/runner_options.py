@@ -10,6 +10,7 @@ import click
 from gantools.infer.runner import REPORT_NAME, Report, RunOptions, report_name, save_report
 from gantools.errors import UserError
 from gantools.files.imageio import DEFAULT_MAX_PIXELS
+from gantools.files.video import DEFAULT_CRF
 
 
 def runner_options(f):
@@ -26,6 +27,9 @@ def runner_options(f):
         click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
                      help=f"Where to write the JSON report (default: OUT/{REPORT_NAME})."),
         click.option("--quiet", is_flag=True, help="No progress bar."),
+        click.option("--codec", default=None, help="Video outputs: FFmpeg encoder (default libx264; libvpx-vp9 for .webm)."),
+        click.option("--crf", default=DEFAULT_CRF, show_default=True, type=int,
+                     help="Video outputs: constant rate factor (lower = better quality, bigger file)."),
         click.option("--shard", default=None, metavar="K/N",
                      help="Take the K-th of N disjoint parts of the inputs (by path hash): N machines or processes, one output tree; "
                           "then `gantools report merge OUT`."),
@@ -49,11 +53,16 @@ def run_model(model: str, expect_recipe: str | None, options: dict, device: str,
     finish(runner.run(loaded.recipe.predictor(loaded.networks, dev), src, out, run_opts), out, report_path)
 
 
-def run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet, shard=None) -> RunOptions:
+def run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet, shard=None, codec=None,
+                crf=DEFAULT_CRF) -> RunOptions:
+    """RunOptions from the runner options' values (the commands pass them on as **runner)."""
     if workers < 1 or batch_size < 1:
         raise UserError("--workers and --batch-size must be at least 1")
+    if not 0 <= crf <= 63:
+        raise UserError(f"--crf must be between 0 and 63, got {crf}")
     return RunOptions(glob=glob, suffix=suffix, ext=ext.lower(), quality=quality, overwrite=overwrite, workers=workers,
-                      batch_size=batch_size, max_pixels=max_pixels, progress=not quiet, shard=parse_shard(shard))
+                      batch_size=batch_size, max_pixels=max_pixels, progress=not quiet, shard=parse_shard(shard),
+                      codec=codec, crf=crf)
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:

@@ -13,14 +13,13 @@ from gantools.cli.runner_options import finish, run_options, run_model, runner_o
 @click.option("--model", default="sketch2photo", show_default=True, help="Bundled name, run folder, or model file.")
 @click.option("--render-size", type=int, default=None, help="Longer side the drawing is drawn at (default: the model's training scale).")
 @runner_options
-def sketch2photo_cmd(src, out, model, render_size, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device,
-                     report_path, quiet, shard):
+def sketch2photo_cmd(src, out, model, render_size, device, report_path, **runner):
     """Turn each drawing of SRC (an image or a folder) into a photo in OUT, at the drawing's size.
 
     Scans and phone photos of drawings are cleaned first (paper tone, line width); a colour photo given
     as a drawing is sketched first, with a note in the report."""
     run_model(model, "sketch2photo", {"render_size": render_size}, device, src, out,
-                 run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet, shard), report_path)
+                 run_options(**runner), report_path)
 
 
 @click.command("sketch", short_help="Make line drawings from photos (XDoG pencil or Canny edges).")
@@ -29,10 +28,10 @@ def sketch2photo_cmd(src, out, model, render_size, glob, suffix, ext, quality, o
 @click.option("--style", type=click.Choice(["xdog", "canny"]), default="xdog", show_default=True,
               help="xdog: pencil-like lines and shading; canny: thin edges only.")
 @runner_options
-def sketch_cmd(src, out, style, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device, report_path, quiet, shard):
+def sketch_cmd(src, out, style, device, report_path, **runner):
     """Write a line drawing of each photo of SRC into OUT (gray, dark lines on white, same size)."""
     from gantools.infer import runner as batch
     from gantools.recipes.sketch2photo.drawing import SketchMaker
 
-    report = batch.run(SketchMaker(style), src, out, run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet, shard))
+    report = batch.run(SketchMaker(style), src, out, run_options(**runner))
     finish(report, out, report_path)

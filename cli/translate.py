@@ -14,12 +14,11 @@ from gantools.cli.runner_options import run_model, run_options, runner_options
 @click.option("--direction", default=None, help="AtoB (default) or BtoA: which of the model's two generators runs.")
 @click.option("--max-side", type=int, default=None, help="Translate at most this longer side; larger images are resized back (default: the model's, 1024).")
 @runner_options
-def translate_cmd(src, out, model, direction, max_side, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, device,
-                  report_path, quiet, shard):
+def translate_cmd(src, out, model, direction, max_side, device, report_path, **runner):
     """Translate each image of SRC (an image or a folder) into OUT at its own size, tree mirrored."""
     if direction is not None and direction not in ("AtoB", "BtoA"):
         from gantools.errors import UserError
 
         raise UserError(f"--direction must be AtoB or BtoA, got '{direction}'")
     run_model(model, "cyclegan", {"direction": direction, "max_side": max_side}, device, src, out,
-              run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet, shard), report_path)
+              run_options(**runner), report_path)

@@ -23,8 +23,7 @@ def bundled_name(scale: int, kind: str) -> str:
 @click.option("--tile", type=int, default=None, help="Input tile side in pixels; memory is set by it (default: the model's, 384; 0 = no tiling).")
 @click.option("--tile-overlap", type=int, default=None, help="Context pixels around each tile, cut off after the forward (default: the model's, 36).")
 @runner_options
-def upscale_cmd(src, out, scale, model, tile, tile_overlap, glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels,
-                device, report_path, quiet, shard):
+def upscale_cmd(src, out, scale, model, tile, tile_overlap, device, report_path, **runner):
     """Upscale SRC (an image or a folder) into OUT at SCALE x each input's size."""
     from gantools.cli.runner_options import run_model
     from gantools.errors import UserError
@@ -42,4 +41,4 @@ def upscale_cmd(src, out, scale, model, tile, tile_overlap, glob, suffix, ext, q
         if trained is not None and scale != trained:
             raise UserError(f"model '{model}' upscales x{trained}, not x{scale}; leave out --scale or pick a x{scale} model")
     run_model(model, "superres", {"tile": tile, "tile_overlap": tile_overlap}, device, src, out,
-              run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_pixels, quiet, shard), report_path)
+              run_options(**runner), report_path)

@@ -26,19 +26,30 @@ _FILE_MODE = 0o666 & ~_umask()
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yields a temporary path in the target's folder; renames it onto `target` if the block succeeds."""
+    tmp = temporary_for(target)
+    try:
+        yield tmp
+        commit(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def temporary_for(target: str | os.PathLike) -> Path:
+    """A new empty temporary file beside `target` (for writers that outlive one block: see `commit`)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     # The stem shortened (a temporary name must fit where the target name just fits); the pid in the name lets a
     # later run remove what a killed one left (`stale_temporaries`).
     fd, tmp = tempfile.mkstemp(prefix=f".{target.stem[:32]}.{TMP_MARK}{os.getpid()}-", suffix=f"{target.suffix[:16]}.tmp", dir=target.parent)
     os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    return Path(tmp)
+
+
+def commit(tmp: Path, target: str | os.PathLike) -> None:
+    """Give a finished temporary file a new file's permissions and rename it onto `target`."""
+    os.chmod(tmp, _FILE_MODE)
+    os.replace(tmp, target)
 
 
 TMP_MARK = "gtmp-"

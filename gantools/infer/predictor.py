@@ -53,6 +53,12 @@ class Predictor:
     def finish(self, job: Job, output: torch.Tensor) -> Any:
         raise NotImplementedError
 
+    def video_filter(self):
+        """For a video: a fresh callable (job, output) -> output, called on each frame's output in frame order
+        between `forward` and `finish` (e.g. colour smoothed over time so it does not flicker); None: each frame
+        on its own."""
+        return None
+
     def onnx_graph(self) -> tuple[nn.Module, tuple[torch.Tensor, ...], list[str]]:
         """What `forward` computes, as one module from prepared input to output (for ONNX export), an example
         input and the inputs' names. Default: the generator, on what `prepare` makes of a 64x64 mid-gray image."""

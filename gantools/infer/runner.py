@@ -30,6 +30,7 @@ from gantools.infer.claims import Claimed, claim, remove_leftovers
 from gantools.errors import UserError
 from gantools.files.imageio import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, Decoded, ImageError, read_image
 from gantools.files.imagewrite import EXTENSIONS, write
+from gantools.files.video import DEFAULT_CRF, VIDEO_EXTENSIONS, is_video, output_suffix
 from gantools.infer.predictor import Job
 
 REPORT_NAME = "gantools-report.json"
@@ -71,12 +72,16 @@ class RunOptions:
     max_pixels: int = DEFAULT_MAX_PIXELS
     progress: bool = True
     shard: tuple[int, int] | None = None  # (K, N): this run takes the K-th of N disjoint parts of the inputs
+    codec: str | None = None  # video outputs: None = H.264 (VP9 for WebM)
+    crf: int = DEFAULT_CRF  # video outputs: constant-rate-factor quality (lower = better, bigger)
 
 
 @dataclass
 class Report:
     done: int = 0
     skipped: int = 0
+    videos: int = 0  # of `done`, how many were videos
+    frames: int = 0  # video frames written
     failed: list[dict] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)
     seconds: float = 0.0
@@ -93,12 +98,14 @@ class Report:
         return self.done / self.seconds if self.seconds else 0.0
 
     def summary(self) -> str:
-        return (f"done {self.done}, skipped {self.skipped} (already there, or another run's), failed {len(self.failed)}; "
-                f"{self.images_per_s:.2f} images/s, model {self.model_seconds:.1f} s of {self.seconds:.1f} s")
+        videos = f" ({self.videos} videos, {self.frames} frames)" if self.videos else ""
+        rate = f"{self.images_per_s:.2f} images/s, model {self.model_seconds:.1f} s" if self.done > self.videos else f"{self.frames / max(self.seconds, 1e-9):.2f} frames/s"
+        return (f"done {self.done}{videos}, skipped {self.skipped} (already there, or another run's), failed {len(self.failed)}; "
+                f"{rate} of {self.seconds:.1f} s")
 
 
 def discover(src: Path, out_dir: Path, pattern: str | None) -> list[tuple[Path, Path]]:
-    """(input file, path relative to the output folder) for every image under `src`, outputs excluded. Linked
+    """(input file, path relative to the output folder) for every image or video under `src`, outputs excluded. Linked
     folders are not entered (no loops); a linked file is listed, and refused when run (see `outside_tree`)."""
     if not src.exists():
         raise UserError(f"input '{src}' does not exist")
@@ -112,7 +119,7 @@ def discover(src: Path, out_dir: Path, pattern: str | None) -> list[tuple[Path, 
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (root_path / d).resolve() != out_resolved)
         for name in sorted(files):
             path = root_path / name
-            if name.startswith(".") or path.suffix.lower() not in IMAGE_EXTENSIONS:
+            if name.startswith(".") or path.suffix.lower() not in IMAGE_EXTENSIONS + VIDEO_EXTENSIONS:
                 continue
             rel = path.relative_to(src)
             if pattern and not (fnmatch.fnmatch(rel.as_posix(), pattern) or fnmatch.fnmatch(name, pattern)):
@@ -121,7 +128,9 @@ def discover(src: Path, out_dir: Path, pattern: str | None) -> list[tuple[Path, 
     return found
 
 
-def output_for(rel: Path, out_dir: Path, opts: RunOptions) -> Path:
+def output_for(rel: Path, out_dir: Path, opts: RunOptions, video: bool = False) -> Path:
+    if video:  # a video keeps its container (--ext is for images)
+        return out_dir / rel.with_name(f"{rel.stem}{opts.suffix}{output_suffix(rel)}")
     suffix = rel.suffix if opts.ext == "same" else EXTENSIONS[opts.ext]
     if suffix.lower() == ".gif":
         suffix = ".png"  # GIF is read (first frame), never written
@@ -152,9 +161,10 @@ def run(predictor: ImagePredictor, src: str | Path, out_dir: str | Path, opts: R
     remove_leftovers(out_dir)
     inputs = {p.resolve() for p, _ in items}
     report = Report(shard=None if opts.shard is None else f"{opts.shard[0]}/{opts.shard[1]}")
-    todo = []
+    todo, videos = [], []
     for path, rel in items:
-        target = output_for(rel, out_dir, opts)
+        video = is_video(path)
+        target = output_for(rel, out_dir, opts, video)
         if outside_tree(path, src):
             report.failed.append({"file": str(path), "reason": f"a symbolic link out of the input folder (to {path.resolve()}): not followed"})
             continue
@@ -168,10 +178,42 @@ def run(predictor: ImagePredictor, src: str | Path, out_dir: str | Path, opts: R
         elif target.exists() and not opts.overwrite:
             report.skipped += 1
         else:
-            todo.append((path, target))
+            (videos if video else todo).append((path, target))
 
-    _Pipeline(predictor, opts, report).run(todo)
+    start = time.perf_counter()
+    if todo:
+        _Pipeline(predictor, opts, report).run(todo)
+    if videos and not report.stopped:
+        _run_videos(predictor, videos, opts, report)
+    report.seconds = time.perf_counter() - start
     return report
+
+
+def _run_videos(predictor: ImagePredictor, videos: list[tuple[Path, Path]], opts: RunOptions, report: Report) -> None:
+    """Videos one after another, each streamed in frame batches (video_runner); claimed, reported like images."""
+    from gantools.infer.video_runner import run_video
+
+    for path, target in videos:
+        held = claim(target)
+        if held is None or (target.exists() and not opts.overwrite):  # another run has it, or finished it
+            report.skipped += 1
+            if held is not None:
+                held.unlink(missing_ok=True)
+            continue
+        try:
+            frames, notes = run_video(predictor, path, target, opts)
+        except Exception as exc:  # noqa: BLE001 - a broken video is this file's failure; the batch goes on
+            report.failed.append({"file": str(path), "reason": _reason(exc)})
+            if isinstance(exc, OSError) and exc.errno in STOP_ERRNOS:
+                report.stopped = f"cannot write '{target}': {exc.strerror}; the batch stops (no later output could be written)"
+                return
+            continue
+        finally:
+            held.unlink(missing_ok=True)
+        report.done += 1
+        report.videos += 1
+        report.frames += frames
+        report.notes.append({"file": str(path), "notes": notes})
 
 
 def outside_tree(path: Path, src: Path) -> bool:

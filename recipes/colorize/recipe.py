@@ -34,6 +34,7 @@ from gantools.train.runlog import save_strip
 from . import bins
 from .lab import AB_SCALE, gray_of, gray_to_L, lab_batch, lab_tensor_to_rgb, quantize, rgb_to_lab
 from .net import ColorNet, teacher_input
+from .temporal import ColourSmoother
 from gantools.nets.imagenet_weights import load_imagenet_weights
 
 MIN_TEACHER_SIDE = 80  # InceptionV3's stem needs about 75 pixels
@@ -50,6 +51,7 @@ class ColorizeConfig:
     teacher_scale: float = setting("the teacher sees the gray image at this fraction of the working size", 0.5)
     render_size: int = setting("inference: colour is predicted with the shorter side at this size", 256)
     temperature: float = setting("inference: annealed-mean temperature; 1 = the plain mean, lower = nearer the likeliest colour", 0.6)
+    video_smoothing: float = setting("inference, video: weight of the past colour on a still pixel (0 = each frame on its own)", 0.8)
 
     def __post_init__(self):
         if self.size % ColorNet.multiple or self.size < 2 * MIN_TEACHER_SIDE:
@@ -64,6 +66,8 @@ class ColorizeConfig:
             raise ValueError("render_size must be at least 16")
         if not 0.01 <= self.temperature <= 1.0:
             raise ValueError("temperature must be between 0.01 and 1")
+        if not 0.0 <= self.video_smoothing < 1.0:
+            raise ValueError("video_smoothing must be at least 0 and below 1")
 
 
 class ColorizeRecipe(Recipe):
@@ -74,7 +78,7 @@ class ColorizeRecipe(Recipe):
     ema_networks = ("G",)
     export_networks = ("T", "G")
     half_precision_networks = ("T",)  # frozen pretrained weights: float16 storage halves the file
-    inference_options = ("render_size", "temperature")
+    inference_options = ("render_size", "temperature", "video_smoothing")
     train_defaults = {"lr_g": 5e-4, "beta1": 0.9, "beta2": 0.99, "batch_size": 16, "steps": 6000, "ema_decay": 0.999,
                       "lr_schedule": "constant"}
     teacher_source = ""
@@ -279,6 +283,9 @@ class ColorizePredictor(Predictor):
                                   F.interpolate(confidence, size=size, mode="bilinear", align_corners=False)], 1)
 
         return Graph().eval(), (torch.zeros(1, 1, 256, 256),), ["L"]
+
+    def video_filter(self) -> ColourSmoother:
+        return ColourSmoother(self.recipe.config.video_smoothing)
 
     @staticmethod
     def confidence(job: Job, output: torch.Tensor) -> float:
