@@ -37,7 +37,7 @@ import click
 def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, export_size, truncation, size, fit, policy, no_flip, copy_threshold, seed,
                 overwrite, evaluate, seeds, test_dir, device, quiet):
     """Train a class-conditional GAN on DATASET (or reuse --model) and export N labelled images into OUT,
-    with manifest.csv, report.json and report-samples.png."""
+    with manifest.csv, report.json, report.html (samples by class, counts, loss curve) and report-samples.png."""
     from gantools.recipes.augment.pipeline import AugmentOptions, default_out, run_augment, run_benefit
     from gantools.errors import UserError
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import tempfile
 from pathlib import Path
 
 import click
@@ -19,11 +21,13 @@ from gantools.config import to_dict
 @click.option("--max-side", default=1024, show_default=True, help="Images are scaled so the longer side is at most this.")
 @click.option("--examples", type=click.Path(file_okay=False), default=None, help="Write input | output | truth pictures here.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None, help="Also write every figure to this JSON file.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write a self-contained HTML page: the figures, the per-image table, each example picture, the loss curve.")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N, mps.")
 @click.option("--recipe", "recipe_file", type=click.Path(dir_okay=False), default=None,
               help="The recipe .py file a model of your own recipe was trained with (models never import code by themselves).")
 @click.pass_context
-def eval_cmd(ctx, recipe_name, data, model, max_side, examples, json_path, device, recipe_file):
+def eval_cmd(ctx, recipe_name, data, model, max_side, examples, json_path, html_path, device, recipe_file):
     """Score RECIPE's model on a folder of held-out images: per-image rows, the means, and the checks.
 
     The model's inference options may follow, as for `gantools run` (e.g. colorize: --temperature 0.8), and the
@@ -31,7 +35,6 @@ def eval_cmd(ctx, recipe_name, data, model, max_side, examples, json_path, devic
     from gantools.cli.extra_options import parse_extra_options
     from gantools.files import weights
     from gantools.infer import options as inference_options
-    from gantools.files.atomic import write_text
     from gantools.device import resolve_device
     from gantools.errors import UserError
 
@@ -51,10 +54,19 @@ def eval_cmd(ctx, recipe_name, data, model, max_side, examples, json_path, devic
     extra = parse_extra_options(ctx.args)
     settings = eval_settings(loaded.recipe, extra)
     inference_options.apply(loaded.recipe, extra)
-    if examples:
-        Path(examples).mkdir(parents=True, exist_ok=True)
-    predictor = loaded.recipe.predictor(loaded.networks, dev)
-    result = loaded.recipe.evaluate(predictor, data_path, max_side, Path(examples) if examples else None, settings)
+    with contextlib.ExitStack() as stack:
+        if html_path and not examples:  # the page shows the example pictures: made in a temporary folder
+            examples = stack.enter_context(tempfile.TemporaryDirectory(prefix="gantools-eval-"))
+        if examples:
+            Path(examples).mkdir(parents=True, exist_ok=True)
+        predictor = loaded.recipe.predictor(loaded.networks, dev)
+        result = loaded.recipe.evaluate(predictor, data_path, max_side, Path(examples) if examples else None, settings)
+        _finish(result, loaded, settings, json_path, html_path, recipe_name, data_path, Path(examples) if examples else None)
+
+
+def _finish(result, loaded, settings, json_path, html_path, recipe_name, data_path, examples) -> None:
+    from gantools.files.atomic import write_text
+
     result["model"] = str(loaded.path)
     result["inference_options"] = {name: getattr(loaded.recipe.config, name) for name in loaded.recipe.inference_options}
     if settings is not None:
@@ -68,6 +80,11 @@ def eval_cmd(ctx, recipe_name, data, model, max_side, examples, json_path, devic
         click.echo(f"{'PASS' if ok else 'FAIL'}: {check}")
     if json_path:
         write_text(Path(json_path), json.dumps(result, indent=2) + "\n")
+    if html_path:
+        from gantools.cli.eval_html import eval_page
+
+        eval_page(result, f"gantools eval {recipe_name}", data_path, examples, loaded.path).save(html_path)
+        click.echo(f"html report: {html_path}")
 
 
 def eval_settings(recipe, extra: dict):

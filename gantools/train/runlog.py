@@ -54,24 +54,14 @@ def save_strip(images: list[np.ndarray], path: Path, quality: int = 92) -> None:
 
 def plot_losses(metrics_path: Path, out: Path) -> None:
     """Every loss-like series of metrics.jsonl against the step, one PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = read_metrics(metrics_path)
-    keys = sorted({k for r in rows for k in r if k.startswith(("loss_", "d_acc"))})
-    if not rows or not keys:
+    from gantools.files.html_page import loss_figure
+
+    fig = loss_figure(read_metrics(metrics_path))
+    if fig is None:
         return
-    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
-    for key in keys:
-        pts = [(r["step"], r[key]) for r in rows if key in r and r[key] is not None]
-        if pts:
-            ax.plot(*zip(*pts), label=key)
-    ax.set_xlabel("step")
-    ax.set_title("training losses")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize=8)
+    fig.axes[0].set_title("training losses")
     fig.tight_layout()
     with atomic_path(out) as tmp:
         fig.savefig(tmp, format="png")

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import torch
 
-from gantools.recipes.augment import classic
+from gantools.recipes.augment import classic, html
 
 from gantools.recipes.augment import memorization
 from gantools.data.folders import Listing, check_classes, list_data, load_square, mark_not_data
@@ -246,10 +246,12 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
         "sampled_on": str(sampler.device) if sampler else None, "image_size": size, "training_minutes": round(train_minutes, 2), "export_seconds": round(export_seconds, 2),
         "images_per_s": round(o.n / max(export_seconds, 1e-9), 1), "manifest": str(manifest), "samples": str(grid_path),
         "skipped_files": [{"file": f, "reason": r} for f, r in listing.skipped],
+        "html": str(o.out / html.EXPORT_PAGE),
     }
     from gantools.files.atomic import write_text
 
     write_text(o.out / REPORT_NAME, json.dumps(report, indent=2) + "\n")
+    html.export_page(report, dict(zip(listing.classes, grids))).save(o.out / html.EXPORT_PAGE)
     return report
 
 
@@ -402,4 +404,5 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
     write_text(o.out / BENEFIT_NAME, json.dumps(result, indent=2) + "\n")
     grids = [[im for im, y in zip(*sets["gan"]) if y == label][:8] for label in range(len(listing.classes))]
     _save_class_grid(grids, o.out / "report-samples.png")
+    html.benefit_page(result, dict(zip(listing.classes, grids))).save(o.out / html.BENEFIT_PAGE)
     return result
