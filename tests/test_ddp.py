@@ -78,3 +78,21 @@ def test_torchrun_cli(shapes, tmp_path):
     assert proc.stdout.count("done: model in") == 1  # rank 0 alone reports (and writes)
     assert (out / "model.safetensors").is_file()
     assert yaml.safe_load((out / "config.yaml").read_text())["world_size"] == 2
+
+
+def test_torchrun_two_nodes_on_loopback(shapes, tmp_path):
+    """The README's multi-node command: 2 "nodes" x 1 process, each its own torchrun (--nnodes 2 --node_rank K)
+    meeting at a c10d rendezvous on 127.0.0.1, as two machines would at the first one's address."""
+    out, port = tmp_path / "nodes", free_port()
+    train = ["-m", "gantools", "train", "dcgan", "--data", str(shapes), "--conditional", "--out", str(out), "--steps", "4",
+             "--size", "16", "--base", "8", "--z-dim", "8", "--batch-size", "4", "--quiet", "--device", "cpu"]
+    nodes = [subprocess.Popen([sys.executable, "-m", "torch.distributed.run", "--nnodes", "2", "--nproc_per_node", "1",
+                               "--node_rank", str(rank), "--rdzv-backend", "c10d", "--rdzv-endpoint", f"127.0.0.1:{port}",
+                               "--rdzv-id", "gantools-test", *train],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+             for rank in range(2)]
+    outputs = [node.communicate(timeout=300) for node in nodes]
+    for node, (_, err) in zip(nodes, outputs):
+        assert node.returncode == 0, err[-3000:]
+    assert sum(o.count("done: model in") for o, _ in outputs) == 1  # the global rank 0 alone writes
+    assert yaml.safe_load((out / "config.yaml").read_text())["world_size"] == 2

@@ -28,7 +28,7 @@ def merge_reports(out_dir: Path) -> tuple[dict, Path]:
     missing = sorted(set(range(1, n + 1)) - set(shards))
     if missing:
         raise UserError(f"shard(s) {', '.join(map(str, missing))} of {n} have no report in '{out_dir}' yet")
-    merged: dict = {"done": 0, "skipped": 0, "failed": [], "notes": [], "seconds": 0.0, "model_seconds": 0.0, "batches": 0,
+    merged: dict = {"done": 0, "skipped": 0, "videos": 0, "frames": 0, "failed": [], "notes": [], "seconds": 0.0, "model_seconds": 0.0, "batches": 0,
                     "stage_seconds": {}, "stopped": None, "shards": n}
     stopped = []
     for k in range(1, n + 1):
@@ -36,7 +36,7 @@ def merge_reports(out_dir: Path) -> tuple[dict, Path]:
             part = json.loads(shards[k].read_text())
         except (OSError, json.JSONDecodeError) as exc:
             raise UserError(f"shard report '{shards[k]}' cannot be read: {exc}") from None
-        for key in ("done", "skipped", "batches", "model_seconds"):
+        for key in ("done", "skipped", "videos", "frames", "batches", "model_seconds"):
             merged[key] += part.get(key, 0)
         merged["failed"] += part.get("failed", [])
         merged["notes"] += part.get("notes", [])
