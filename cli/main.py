@@ -16,6 +16,7 @@ from gantools.cli.info import data_cmd, info_cmd, recipes_cmd
 from gantools.cli.report import report_cmd
 from gantools.cli.run import run_cmd
 from gantools.cli.sample import sample_cmd
+from gantools.cli.serve import serve_cmd
 from gantools.cli.sketch2photo import sketch2photo_cmd, sketch_cmd
 from gantools.cli.train import train_cmd
 from gantools.cli.translate import translate_cmd
@@ -44,3 +45,4 @@ main.add_command(sketch_cmd)
 main.add_command(translate_cmd)
 main.add_command(augment_cmd)
 main.add_command(report_cmd)
+main.add_command(serve_cmd)

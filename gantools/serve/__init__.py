@@ -1,0 +1,1 @@
+"""`gantools serve`: a local web page over the shared runner (the [ui] extra)."""
