@@ -30,6 +30,12 @@ LIMITATIONS = {
         "damage is only partly removed; clean inputs come out a little softer than with --model psnr.",
         "PSNR-oriented (L1): texture lost to the damage is not invented, so results look clean but soft.",
     ],
+    "gan": [
+        "Fine-tuned with an adversarial and a perceptual (ImageNet InceptionV3) term for texture: grass, hair and fabric "
+        "get plausible detail that is invented, not recovered. Do not use it where faithfulness matters (documents, "
+        "evidence, measurements): use --model psnr.",
+        "Trained on clean bicubic-downscaled inputs like the PSNR model: JPEG blocks and noise are sharpened into texture.",
+    ],
 }
 
 
@@ -72,7 +78,9 @@ def main() -> None:
         card.setdefault("training", {})["time"] = args.training_time
     if args.command:
         card.setdefault("training", {})["command"] = args.command
-    card["limitations"] = LIMITATIONS[card["config"]["degradation"]]
+    training = card.get("training", {})
+    adversarial = training.get("steps", 0) > training.get("pretrain_steps", 0)  # steps past pre-training are the GAN's
+    card["limitations"] = LIMITATIONS["gan" if adversarial else card["config"]["degradation"]]
     write_text(card_path, json.dumps(card, indent=2, default=str) + "\n")
     print(f"wrote {card_path}")
 
