@@ -177,3 +177,27 @@ def test_colour_smoother_steadies_still_pixels_follows_motion_and_resets_at_cuts
     cut = smoother(job_of(torch.full((32, 32), -0.9)), new)  # a scene cut: nothing carried over
     assert torch.equal(cut, new) and smoother.cuts == 1
     assert torch.equal(ColourSmoother(0.0)(job_of(L), new), new)
+
+
+def test_phone_video_with_a_display_rotation_comes_out_upright(tmp_path):
+    """A portrait phone clip is stored sideways (landscape) with a display rotation of -90 degrees (turn clockwise
+    to view); the output's frames are upright, so players without the rotation show it right too."""
+    stored = np.full((48, 64, 3), 40, np.uint8)
+    stored[:12, :16] = 230  # a bright mark at the stored frame's top-left
+    with av.open(str(tmp_path / "phone.mp4"), "w") as container:
+        video = container.add_stream("libx264", rate=24)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        video.set_display_rotation(-90)
+        for _ in range(3):
+            for packet in video.encode(av.VideoFrame.from_ndarray(stored, format="rgb24")):
+                container.mux(packet)
+        for packet in video.encode():
+            container.mux(packet)
+    result = invoke("upscale", tmp_path / "phone.mp4", tmp_path / "out", "--scale", 2, "--quiet")
+    assert result.exit_code == 0, result.output
+    frame = probe(tmp_path / "out" / "phone.mp4")["frames"][0]
+    assert frame.shape == (128, 96, 3)  # portrait
+    gray = frame.mean(axis=2)
+    assert gray[:20, -28:].mean() > 150 and gray[:20, :28].mean() < 100  # turned clockwise: the mark is now top-right
+    report = json.loads((tmp_path / "out" / "gantools-report.json").read_text())
+    assert "turned upright" in " ".join(report["notes"][0]["notes"])

@@ -70,6 +70,7 @@ class VideoReader:
     audio_sink: object = None  # a callable taking each audio packet
     notes: list[str] = field(default_factory=list)
     damaged: str | None = None  # why decoding stopped before the end, if it did
+    rotated: bool = False
 
     def __enter__(self) -> "VideoReader":
         av = _av()
@@ -109,6 +110,18 @@ class VideoReader:
         """The container's frame count, or 0 when it does not say."""
         return int(self.video.frames or 0)
 
+    def _upright(self, frame) -> np.ndarray:
+        """The frame as it is meant to be seen: phones store portrait video sideways with a display rotation
+        (as EXIF does for photos); the output is written upright, without one."""
+        rgb = frame.to_ndarray(format="rgb24")
+        turns = round((frame.rotation or 0) / 90) % 4  # counter-clockwise quarter turns (av_display_rotation_get)
+        if turns:
+            if not self.rotated:
+                self.rotated = True
+                self.notes.append(f"turned upright (the file's display rotation: {frame.rotation} degrees)")
+            rgb = np.ascontiguousarray(np.rot90(rgb, turns))
+        return rgb
+
     @property
     def declared_seconds(self) -> float:
         """The video stream's declared duration (else the container's), 0 when unknown."""
@@ -136,7 +149,7 @@ class VideoReader:
                     count += 1
                     if frame.pts is not None and frame.time_base:
                         last_time = float(frame.pts * frame.time_base)
-                    yield Frame(frame.to_ndarray(format="rgb24"), frame.pts, frame.time_base)
+                    yield Frame(self._upright(frame), frame.pts, frame.time_base)
         except av.error.FFmpegError as exc:
             if not count:
                 raise ImageError(f"no frame could be decoded: {_why(exc)}") from None
