@@ -99,6 +99,12 @@ class Recipe:
         """Images in [-1, 1] for a grid (the EMA networks where kept), and the grid's row length."""
         raise NotImplementedError
 
+    # True: the preview images are independent samples (noise to image), so near-identical ones mean mode
+    # collapse and training warns (train/health.py); False for previews of inputs and outputs side by side.
+    previews_are_samples: bool = False
+    # The recipe's own words of what to try, by symptom of train/health.py ("discriminator at chance", ...).
+    training_advice: dict[str, str] = {}
+
     def finalize(self, networks: dict[str, nn.Module]) -> None:
         """Last touches to the exported networks, in place, before they are written (default: none)."""
 

@@ -49,6 +49,7 @@ class DCGANConfig:
 
 class DCGANRecipe(TwoPlayerRecipe):
     name = "dcgan"
+    previews_are_samples = True  # grids of G(z): near-identical ones mean collapse
     summary = "images from noise: textbook GAN (--arch mlp) or DCGAN, optionally class-conditional"
     Config = DCGANConfig
     train_defaults = {"lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "loss": "bce", "ema_decay": 0.999}

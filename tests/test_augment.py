@@ -180,6 +180,7 @@ def test_user_mistakes_exit_2(data, model, tmp_path):
         (["--dataset", data, "--n", 2, "--model", model, "--device", "cuda:7"], "device 'cuda:7'"),
         (["--dataset", data, "--n", 2, "--model", model, "--device", "tpu"], "unknown device"),
         (["--dataset", data, "--evaluate", "--model", model, "--seeds", 1], "--seeds must be at least 3"),
+        (["--dataset", data, "--n", 2, "--run", model], "--model"),  # a run folder that holds a run: reuse it or pick another
     ]
     for args, message in cases:
         result = invoke("augment", *args, "--out", tmp_path / "x", "--quiet")

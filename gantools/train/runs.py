@@ -109,7 +109,7 @@ def train(recipe_ref: str, data: str | None, out: str | Path, overrides: dict[st
     """Train, checkpointing into `out`, and export model.safetensors + model.json there at the end."""
     out = Path(out)
     recipe, train_cfg, dataset, data = prepare(recipe_ref, data, out, overrides, config_file, resume)
-    trainer = Trainer(recipe, train_cfg, dataset, out, resume=resume, progress=progress)
+    trainer = Trainer(recipe, train_cfg, dataset, out, resume=resume, progress=progress, say=say)
     listing = dataset.listing if isinstance(dataset, ImageData) else None
     if trainer.is_main and trainer.init_skipped:
         say(f"--init {train_cfg.init}: left random (no tensor of that name and shape): {', '.join(trainer.init_skipped)}")
@@ -122,7 +122,10 @@ def train(recipe_ref: str, data: str | None, out: str | Path, overrides: dict[st
         write_text(out / CONFIG_NAME, yaml.safe_dump(resolved, sort_keys=False))
 
     def card_for(steps: int, metrics: dict) -> dict:
-        return training_card(train_cfg, resolved["data_summary"], steps, trainer.dist.world_size, metrics)
+        card = training_card(train_cfg, resolved["data_summary"], steps, trainer.dist.world_size, metrics)
+        if trainer.health.warnings:  # the run's own words on how it went wrong, for whoever uses the model
+            card["training"]["warnings"] = list(trainer.health.warnings)
+        return card
 
     # The reconstruction-only model at the end of pre-training (e.g. PSNR-oriented super-resolution).
     trainer.on_pretrained = lambda nets, step: weights.export(out / PRETRAINED_NAME, recipe, nets, card_for(step, trainer.last_metrics))

@@ -34,6 +34,7 @@ from gantools.train import checkpoint, distributed, rng
 from gantools.train.adversarial import Adversary
 from gantools.train.ema import EMA
 from gantools.train.phases import Phase, PhaseContext, check_networks, check_phases
+from gantools.train.health import HealthWatch
 from gantools.train.runlog import MetricsLog, plot_losses, save_grid
 from gantools.train.trainconfig import TrainConfig
 
@@ -60,8 +61,11 @@ class Trainer:
         out_dir: str | Path | None = None,
         resume: bool = False,
         progress: bool = True,
+        say: Callable[[str], None] | None = None,
     ):
         self.recipe, self.cfg, self.dataset = recipe, config, dataset
+        # Symptoms of a failing run (D at chance, collapsed samples), said once each and kept for the model card.
+        self.health = HealthWatch(say or (lambda line: print(line, file=sys.stderr, flush=True)), dict(recipe.training_advice))
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.device = resolve_device(config.device)
         self.dist = distributed.init(self.device.type)
@@ -296,6 +300,8 @@ class Trainer:
         self._last_log_time, self._last_log_step = now, self.step
         if self.metrics is not None:
             self.metrics.write(record)
+        if self.is_main:
+            self.health.observe(record)
         shown = {k: f"{v:.3f}" for k, v in record.items() if k.startswith(("loss_", "d_acc")) and k.count("_") == 1}
         bar.set_postfix(shown, refresh=False)
 
@@ -307,6 +313,8 @@ class Trainer:
     def save_preview(self, path: Path) -> None:
         images, nrow = self.recipe.preview_images(self.final_networks(), self.preview_condition)
         save_grid(images, path, nrow=nrow)
+        if self.recipe.previews_are_samples:
+            self.health.observe_samples(images, self.step)
         self._train_mode()
 
     def _save_checkpoint(self) -> None:

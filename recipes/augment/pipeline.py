@@ -136,7 +136,13 @@ def load_or_train(o: AugmentOptions, listing: Listing, say):
         overrides["steps"] = o.steps
     if o.minutes is not None:
         overrides["minutes"] = o.minutes
-    say(f"training a class-conditional GAN in {run} (reuse it with --model {run})")
+    from gantools.train.checkpoint import CHECKPOINT_NAME
+
+    if (run / CHECKPOINT_NAME).exists():  # augment has no --resume: the run is reused as a model, or another is made
+        raise UserError(f"'{run}' already holds a training run; use its model with --model {run}, or train a new one "
+                        f"into another folder with --run FOLDER")
+    where = "beside your dataset" if o.run_dir is None else "(--run)"
+    say(f"training a class-conditional GAN in {run} {where}; reuse it later with --model {run}")
     start = time.perf_counter()
     runs.train("augment", str(o.dataset), run, overrides, progress=o.progress, say=say)
     minutes = (time.perf_counter() - start) / 60.0

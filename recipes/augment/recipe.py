@@ -97,6 +97,7 @@ class ClassSampler(LatentSampler):
 
 class AugmentRecipe(TwoPlayerRecipe):
     name = "augment"
+    previews_are_samples = True  # grids of G(z): near-identical ones mean collapse
     summary = "class-conditional GAN for small datasets: CBN generator, projection D with SN, hinge, DiffAugment, EMA"
     Config = AugmentConfig
     train_defaults = {"loss": "hinge", "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.0, "beta2": 0.99, "batch_size": 32,

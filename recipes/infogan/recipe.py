@@ -64,6 +64,7 @@ def code_names(config: InfoGANConfig) -> dict[str, tuple[str, int]]:
 
 class InfoGANRecipe(Recipe):
     name = "infogan"
+    previews_are_samples = True  # grids of G(z): near-identical ones mean collapse
     summary = "images from noise + codes it discovers itself (a categorical and continuous ones): steer generation"
     Config = InfoGANConfig
     bundled_default = "infogan-digits"
