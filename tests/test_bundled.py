@@ -7,6 +7,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 from click.testing import CliRunner
 from PIL import Image
 from sklearn.datasets import load_digits
@@ -101,18 +102,19 @@ def test_bundled_colorize_card_names_its_data_and_held_out_scores():
     assert loaded.path.stat().st_size < 20 * 2**20
 
 
-def test_bundled_superres_x4_upscales_and_names_its_data(tmp_path):
-    loaded = weights.load("superres-x4", expect_recipe="superres")
+@pytest.mark.parametrize("scale, set5, set14", [(4, 31.35, 28.01), (2, 37.53, 33.03)])  # VDSR's figures
+def test_bundled_superres_psnr_models_upscale_and_name_their_data(tmp_path, scale, set5, set14):
+    loaded = weights.load(f"superres-x{scale}", expect_recipe="superres")
     card = loaded.card
-    assert card["config"]["scale"] == 4 and "Set5" in card["data_source"]["never_used_in_training"]
-    assert card["evaluation"]["Set5"]["summary"]["psnr_y"] >= 31.35 and card["evaluation"]["Set14"]["summary"]["psnr_y"] >= 28.01  # VDSR
+    assert card["config"]["scale"] == scale and "Set5" in card["data_source"]["never_used_in_training"]
+    assert card["evaluation"]["Set5"]["summary"]["psnr_y"] >= set5 and card["evaluation"]["Set14"]["summary"]["psnr_y"] >= set14
     assert card["parameters"] <= 500_000 and len(card["data_source"]["training_files"]) + len(card["data_source"]["skipped_files"]) == 290
     src = tmp_path / "in"
     src.mkdir()
     Image.fromarray(np.random.default_rng(0).integers(0, 255, (21, 34, 3), dtype=np.uint8)).save(src / "a.png")
-    result = CliRunner().invoke(main, ["upscale", str(src), str(tmp_path / "out"), "--scale", "4", "--quiet"])
+    result = CliRunner().invoke(main, ["upscale", str(src), str(tmp_path / "out"), "--scale", str(scale), "--quiet"])
     assert result.exit_code == 0, result.output
-    assert Image.open(tmp_path / "out" / "a.png").size == (136, 84)
+    assert Image.open(tmp_path / "out" / "a.png").size == (34 * scale, 21 * scale)
 
 
 def test_bundled_real_photo_model_runs_and_names_its_held_out_photos(tmp_path):
