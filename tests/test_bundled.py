@@ -145,10 +145,14 @@ def test_bundled_superres_gan_models_trade_psnr_for_texture(tmp_path):
             g, p = gan["evaluation"][name]["summary"], psnr["evaluation"][name]["summary"]
             assert g["psnr_y"] > g["psnr_y_bicubic"]  # still far better than bicubic ...
             assert g["detail_ratio"] > p["detail_ratio"]  # ... with more of the original's fine texture
+            if scale == 4:  # superres v2's bar: no ringing beyond bicubic's on flat areas beside strong edges
+                assert g["halo"] < g["halo_bicubic"]
         out = tmp_path / f"x{scale}"
         result = CliRunner().invoke(main, ["upscale", str(src), str(out), "--scale", str(scale), "--model", "gan", "--quiet"])
         assert result.exit_code == 0, result.output
         assert Image.open(out / "a.png").size == (22 * scale, 13 * scale)
+    x4 = weights.load("superres-x4-gan", expect_recipe="superres").card["evaluation"]["Set5"]["summary"]
+    assert x4["detail_ratio"] >= 0.6 and x4["psnr_y"] >= x4["psnr_y_bicubic"] + 1.5  # the v2 bar on Set5
 
 
 def test_bundled_sketch2photo_beats_its_l1_twin_on_fid_and_draws(tmp_path):
