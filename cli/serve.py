@@ -34,9 +34,20 @@ def serve_cmd(host, port, models, concurrency, max_upload_mb, max_pixels, device
     if not refs:
         raise UserError("--models names no model")
     served = load_models(refs, resolve_device(device))
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if not _loopback(host):
         click.echo(f"warning: listening on {host}: anyone who can reach this machine can use the page and its models "
                    "(there is no login); use 127.0.0.1 unless you mean it", err=True)
     app = create_app(served, max_upload_mb=max_upload_mb, max_pixels=max_pixels or DEFAULT_MAX_PIXELS, concurrency=concurrency)
     click.echo(f"serving {', '.join(served)} at http://{'localhost' if host == '127.0.0.1' else host}:{port}  (Ctrl+C stops)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -148,3 +148,32 @@ def test_the_page_in_headless_chromium(served, tmp_path):
     server.should_exit = True
     thread.join(timeout=10)
     assert downloaded == cli_output(tmp_path, ["colorize"], "camera.png")
+
+
+def test_the_command_serves_warns_off_loopback_and_cleans_up(tmp_path):
+    """`gantools serve` as typed: listening, a warning when bound beyond loopback, its temporary folder gone after
+    Ctrl+C."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    port = free_port()
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    server = subprocess.Popen([sys.executable, "-m", "gantools", "serve", "--host", "0.0.0.0", "--port", str(port), "--models", "superres-x2"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                models = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/models", timeout=5).read()
+                break
+            except OSError:
+                assert server.poll() is None and time.time() < deadline, server.stderr.read() if server.poll() is not None else "no answer"
+                time.sleep(0.3)
+        assert b"superres-x2" in models and list(tmp_path.glob("gantools-serve-*"))
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=60)
+    assert "warning: listening on 0.0.0.0" in err
+    assert not list(tmp_path.glob("gantools-serve-*")), "the server's temporary folder must go with it"
