@@ -201,3 +201,29 @@ def test_phone_video_with_a_display_rotation_comes_out_upright(tmp_path):
     assert gray[:20, -28:].mean() > 150 and gray[:20, :28].mean() < 100  # turned clockwise: the mark is now top-right
     report = json.loads((tmp_path / "out" / "gantools-report.json").read_text())
     assert "turned upright" in " ".join(report["notes"][0]["notes"])
+
+
+def test_a_file_without_video_or_with_an_undecodable_stream_is_reported(tmp_path, colorize_model):
+    src = tmp_path / "in"
+    src.mkdir()
+    with av.open(str(src / "voice.mp4"), "w") as container:  # sound only
+        sound = container.add_stream("aac", rate=22050)
+        sound.layout = "mono"
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
+        frame.sample_rate, frame.pts = 22050, 0
+        for packet in list(sound.encode(frame)) + list(sound.encode()):
+            container.mux(packet)
+    make_video(src / "clip.mkv", moving_square(8), audio=False)
+    data = bytearray((src / "clip.mkv").read_bytes())
+    for i in range(len(data) // 3, len(data)):  # the video stream's bytes scrambled after its header
+        data[i] = (data[i] * 7 + 13) % 256
+    (src / "scrambled.mkv").write_bytes(bytes(data))
+    (src / "clip.mkv").unlink()
+    result = invoke("colorize", src, tmp_path / "out", "--model", colorize_model, "--render-size", 64, "--quiet")
+    report = json.loads((tmp_path / "out" / "gantools-report.json").read_text())
+    failed = {Path(f["file"]).name: f["reason"] for f in report["failed"]}
+    assert "no video stream" in failed["voice.mp4"]
+    notes = {Path(n["file"]).name: " ".join(n["notes"]) for n in report["notes"]}
+    # A scrambled stream either fails with its reason or keeps what decoded before the damage: never a crash.
+    assert "scrambled.mkv" in failed or "kept" in notes.get("scrambled.mkv", "")
+    assert result.exit_code == 1 and "Traceback" not in result.output
