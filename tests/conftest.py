@@ -90,3 +90,22 @@ def html_page(path: Path) -> tuple[str, list]:
     parser = Parser()
     parser.feed(path.read_text(encoding="utf-8"))
     return " ".join(parser.text), parser.images
+
+
+def train_tiny_colorize(root: Path) -> Path:
+    """A 2-step colorize run on three noise photos: a real model file, fast, for tests of the commands around it."""
+    from click.testing import CliRunner
+    from PIL import Image
+
+    from gantools.cli.main import main
+
+    photos = root / "photos"
+    photos.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(3):
+        Image.fromarray(rng.integers(0, 255, (64, 80, 3), dtype=np.uint8)).save(photos / f"{i}.png")
+    args = ["train", "colorize", "--data", photos, "--out", root / "run", "--steps", 2, "--batch-size", 2,
+            "--size", 160, "--load-size", 160, "--photo-scales", 160, "--base", 8, "--quiet"]
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    return root / "run"

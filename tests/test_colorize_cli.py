@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
+from conftest import train_tiny_colorize
 from gantools.cli.main import main
 
 
@@ -25,17 +26,7 @@ def invoke(*args):
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
-    root = tmp_path_factory.mktemp("colour")
-    photos = root / "photos"
-    photos.mkdir()
-    rng = np.random.default_rng(0)
-    for i in range(3):
-        Image.fromarray(rng.integers(0, 255, (64, 80, 3), dtype=np.uint8)).save(photos / f"{i}.png")
-    out = root / "run"
-    result = invoke("train", "colorize", "--data", photos, "--out", out, "--steps", 2, "--batch-size", 2,
-                    "--size", 160, "--load-size", 160, "--photo-scales", 160, "--base", 8, "--quiet")
-    assert result.exit_code == 0, result.output
-    return out
+    return train_tiny_colorize(tmp_path_factory.mktemp("colour"))
 
 
 def user_folder(root: Path) -> Path:

@@ -14,6 +14,7 @@ import torch
 from click.testing import CliRunner
 from PIL import Image
 
+from conftest import train_tiny_colorize
 from gantools.cli.main import main
 from gantools.infer.predictor import Job
 from gantools.recipes.colorize.temporal import ColourSmoother
@@ -74,16 +75,7 @@ def digest(folder: Path) -> str:
 
 @pytest.fixture(scope="module")
 def colorize_model(tmp_path_factory):
-    root = tmp_path_factory.mktemp("colour")
-    photos = root / "photos"
-    photos.mkdir()
-    rng = np.random.default_rng(0)
-    for i in range(3):
-        Image.fromarray(rng.integers(0, 255, (64, 80, 3), dtype=np.uint8)).save(photos / f"{i}.png")
-    result = invoke("train", "colorize", "--data", photos, "--out", root / "run", "--steps", 2, "--batch-size", 2,
-                    "--size", 160, "--load-size", 160, "--photo-scales", 160, "--base", 8, "--quiet")
-    assert result.exit_code == 0, result.output
-    return root / "run"
+    return train_tiny_colorize(tmp_path_factory.mktemp("colour"))
 
 
 def test_video_keeps_frames_rate_duration_and_audio(colorize_model, tmp_path):

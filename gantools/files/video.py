@@ -89,11 +89,11 @@ class VideoReader:
         if w * h > self.max_pixels:
             self.container.close()
             raise ImageError(f"video frames are {w}x{h} = {w * h} pixels, over the limit of {self.max_pixels}")
-        self.audio = self.container.streams.audio[0] if self.container.streams.audio else None
-        others = len(self.container.streams) - 1 - (self.audio is not None)
-        if len(self.container.streams.audio) > 1:
-            self.notes.append(f"{len(self.container.streams.audio)} audio streams: the first is kept")
-        if others - max(0, len(self.container.streams.audio) - 1) > 0:
+        audio = self.container.streams.audio
+        self.audio = audio[0] if audio else None
+        if len(audio) > 1:
+            self.notes.append(f"{len(audio)} audio streams: the first is kept")
+        if any(s.type not in ("video", "audio") for s in self.container.streams):
             self.notes.append("subtitle/data streams are not copied")
         return self
 
