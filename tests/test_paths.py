@@ -156,3 +156,38 @@ def test_a_dead_runs_claim_is_taken_over(tmp_path):
     result = upscale(src, out)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["a.png", "gantools-report.json"]
+
+
+def test_each_claim_goes_as_its_output_is_written(tmp_path, monkeypatch):
+    import gantools.infer.runner as runner
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for i in range(30):
+        png(src / f"{i:02d}.png")
+    claims_at_write = []
+    real_write = runner.write
+
+    def counting_write(*args, **kwargs):
+        claims_at_write.append(len(list(out.glob(".*.claim"))))
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "write", counting_write)
+    result = upscale(src, out, "--workers", "1", "--batch-size", "1")
+    assert result.exit_code == 0, result.output
+    assert len(claims_at_write) == 30
+    assert max(claims_at_write) <= 10  # only the images in flight (about 8 here), never the whole batch's 30
+    assert not list(out.glob(".*.claim"))
+
+
+def test_two_inputs_making_one_output_name_are_reported(tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    png(src / "a.png")
+    Image.fromarray(np.full((8, 8, 3), 60, np.uint8)).save(src / "a.jpg")
+    result = upscale(src, out, "--ext", "png")
+    assert result.exit_code == 1, result.output  # a failed file: exit 1, as for any file that fails
+    report = report_of(out)
+    assert report["done"] == 1 and report["skipped"] == 0
+    assert len(report["failed"]) == 1 and "also made from 'a.jpg'" in report["failed"][0]["reason"]
+    assert sorted(p.name for p in out.iterdir()) == ["a.png", "gantools-report.json"]

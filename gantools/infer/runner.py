@@ -162,9 +162,14 @@ def run(predictor: ImagePredictor, src: str | Path, out_dir: str | Path, opts: R
     inputs = {p.resolve() for p, _ in items}
     report = Report(shard=None if opts.shard is None else f"{opts.shard[0]}/{opts.shard[1]}")
     todo, videos = [], []
+    first_for: dict[Path, Path] = {}  # output -> the input that makes it (a.jpg and a.png both make a.png)
     for path, rel in items:
         video = is_video(path)
         target = output_for(rel, out_dir, opts, video)
+        if first_for.setdefault(target, path) != path:
+            report.failed.append({"file": str(path), "reason": f"its output '{target.name}' is also made from "
+                                  f"'{first_for[target].name}'; give one of them another name"})
+            continue
         if outside_tree(path, src):
             report.failed.append({"file": str(path), "reason": f"a symbolic link out of the input folder (to {path.resolve()}): not followed"})
             continue
@@ -256,7 +261,7 @@ class _Pipeline:
         if held is None:
             raise Claimed(target)
         with self.lock:
-            self.claims.append(held)
+            self.claims[target] = held
         if target.exists() and not self.opts.overwrite:  # another run finished it after this one listed it
             raise Claimed(target)
         decoded = self._timed("decode", read_image, path, self.opts.max_pixels)
@@ -266,18 +271,33 @@ class _Pipeline:
         image = self._timed("finish", self.predictor.finish, job, output)
         return list(image.notes) + self._timed("encode", write, image, target, self.opts.quality)
 
+    def _release(self, target: Path) -> None:
+        """Drop this run's claim on one output as soon as it is written or failed (a 10,000-image batch would
+        otherwise keep 10,000 claim files until its end)."""
+        with self.lock:
+            held = self.claims.pop(target, None)
+        if held is not None:
+            with contextlib.suppress(OSError):
+                held.unlink()
+
+    def _collect_next(self) -> None:
+        path, future, target, _ = self.writes.popleft()
+        try:
+            _collect(path, future, target, self.report)
+        finally:
+            self._release(target)
+
     def run(self, todo: list[tuple[Path, Path]]) -> None:
         start = time.perf_counter()
-        self.claims: list[Path] = []
+        self.claims: dict[Path, Path] = {}
         try:
             self._run(todo)
         except StopBatch as stop:
             self.report.stopped = str(stop)
             self.bar.close()
         finally:
-            for held in self.claims:  # every output this run claimed is written or failed by now
-                with contextlib.suppress(OSError):
-                    held.unlink()
+            for target in list(self.claims):  # a stopped batch: what is still claimed is dropped
+                self._release(target)
         self.report.seconds = time.perf_counter() - start
         self.report.stage_seconds = {k: round(v, 3) for k, v in self.stages.items()} | {"model": round(self.report.model_seconds, 3)}
 
@@ -302,10 +322,12 @@ class _Pipeline:
                 except Claimed:
                     report.skipped += 1
                     self.bar.update(1)
+                    self._release(target)  # ours only if another run finished it after we claimed it
                     continue
                 except Exception as exc:  # noqa: BLE001 - any failure of one file is reported, the batch goes on
                     report.failed.append({"file": str(path), "reason": _reason(exc)})
                     self.bar.update(1)
+                    self._release(target)
                     continue
                 if group and (len(group) == self.batch_limit or group[0][2].input.shape != job.input.shape):
                     self._forward(group)
@@ -315,7 +337,7 @@ class _Pipeline:
                 self._forward(group)
             self.bar.close()
             while self.writes:
-                _collect(*self.writes.popleft()[:3], report)
+                self._collect_next()
 
     def _forward(self, group: list[tuple[Path, Path, Job]]) -> None:
         t0 = time.perf_counter()
@@ -329,6 +351,7 @@ class _Pipeline:
                 return
             self.report.failed.append({"file": str(group[0][0]), "reason": _reason(exc)})
             self.bar.update(1)
+            self._release(group[0][1])
             return
         finally:
             self.report.model_seconds += time.perf_counter() - t0
@@ -339,7 +362,7 @@ class _Pipeline:
         # Bound the finished images held in memory, by count and by size (a x4 upscale of 12 MP is 576 MB).
         while len(self.writes) > 2 * self.workers + self.batch_limit or (
                 len(self.writes) > 1 and sum(w[3] for w in self.writes) > WRITE_BUFFER_BYTES):
-            _collect(*self.writes.popleft()[:3], self.report)
+            self._collect_next()
 
 
 def _nbytes(output) -> int:
