@@ -59,15 +59,17 @@ def read_proc(pid: int) -> tuple[float, int, int]:
     return int(status["VmRSS"].split()[0]) / 1024, len(list(Path(f"/proc/{pid}/fd").iterdir())), int(status["Threads"])
 
 
-def soak(cmd: list[str]) -> dict:
+def soak(cmd: list[str], out: Path) -> dict:
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     samples: list[tuple[float, float, int, int]] = []
+    claims = [0]  # most `.NAME.claim` files seen at once in OUT: only the images in flight, not the batch
     start = time.perf_counter()
 
     def sample():
         while proc.poll() is None:
             try:
                 samples.append((time.perf_counter() - start, *read_proc(proc.pid)))
+                claims[0] = max(claims[0], sum(1 for _ in out.rglob(".*.claim")))
             except (OSError, KeyError):
                 break
             time.sleep(1.0)
@@ -80,7 +82,7 @@ def soak(cmd: list[str]) -> dict:
     second, last = samples[tenth : 2 * tenth], samples[-tenth:]
     mean = lambda rows, i: float(np.mean([r[i] for r in rows]))  # noqa: E731
     return {"seconds": time.perf_counter() - start, "samples": samples, "returncode": proc.returncode,
-            "rss_second_tenth_mib": mean(second, 1), "rss_last_tenth_mib": mean(last, 1),
+            "max_claims": claims[0], "rss_second_tenth_mib": mean(second, 1), "rss_last_tenth_mib": mean(last, 1),
             "fds": (mean(second, 2), mean(last, 2)), "threads": (mean(second, 3), mean(last, 3))}
 
 
@@ -97,7 +99,7 @@ def main() -> None:
         curves = {}
         for name, extra in (("colorize", []), ("upscale", ["--model", "superres-x2"])):
             out = work / f"out-{name}"
-            result = soak([sys.executable, "-m", "gantools", name, str(src), str(out), "--quiet", *extra])
+            result = soak([sys.executable, "-m", "gantools", name, str(src), str(out), "--quiet", *extra], out)
             report = json.loads((out / "gantools-report.json").read_text())
             complete = report["done"] + len(report["failed"]) == args.images and len(report["failed"]) == broken
             growth = result["rss_last_tenth_mib"] / result["rss_second_tenth_mib"] - 1
@@ -106,7 +108,8 @@ def main() -> None:
                   f"report {'complete' if complete else 'INCOMPLETE'} (done {report['done']}, failed {len(report['failed'])} "
                   f"of {broken} broken); RSS {result['rss_second_tenth_mib']:.0f} -> {result['rss_last_tenth_mib']:.0f} MiB "
                   f"({growth:+.1%}, {'flat' if abs(growth) <= 0.05 else 'GROWING'}); open files {result['fds'][0]:.0f} -> "
-                  f"{result['fds'][1]:.0f}; threads {result['threads'][0]:.0f} -> {result['threads'][1]:.0f}", flush=True)
+                  f"{result['fds'][1]:.0f}; threads {result['threads'][0]:.0f} -> {result['threads'][1]:.0f}; "
+                  f"claim files at most {result['max_claims']} at once", flush=True)
     import matplotlib
 
     matplotlib.use("Agg")

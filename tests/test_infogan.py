@@ -90,6 +90,15 @@ def test_eval_maps_codes_to_classes_one_to_one(model, digits, tmp_path):
     assert sorted(report["mapping"].values()) == ["bar", "box", "dash"]  # 3 codes, 3 classes: a bijection
 
 
+def test_the_papers_way_trains_q_and_the_trunk_with_d(digits, tmp_path):
+    out = tmp_path / "paper"
+    result = invoke("train", "infogan", "--data", digits, "--out", out, "--steps", 4, "--log-every", 2, "--info-trains-d", *TINY)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
+    assert all("loss_d_info_cat" in line and "loss_g_info_cat" in line and "mi_cat" in line for line in lines)
+    assert json.loads((out / "model.json").read_text())["config"]["info_trains_d"] is True
+
+
 @pytest.mark.parametrize("args, message", [
     (["--categorical", 1], "categorical must be at least 2"),
     (["--continuous", -1], "continuous must not be negative"),

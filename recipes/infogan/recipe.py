@@ -43,6 +43,8 @@ class InfoGANConfig:
     cat_weight: float = setting("weight of the categorical mutual-information term", 1.0)
     cont_weight: float = setting("weight of the continuous codes' Gaussian negative log-likelihood", 0.1)
     learned_variance: bool = setting("Q predicts each continuous code's variance too (off: variance 1)", False)
+    info_trains_d: bool = setting("the mutual-information term trains D's trunk too, Q updated with D (as the paper's "
+                                  "own code does); off: Q is updated with G, the trunk learns from D's loss alone", False)
 
     def __post_init__(self):
         if self.size not in (16, 32, 64, 128):
@@ -93,26 +95,36 @@ class InfoGANRecipe(Recipe):
 
     def phases(self, cfg) -> list[Phase]:
         betas = (cfg.beta1, cfg.beta2)
-        return [Phase("d", ("D",), self.d_loss, cfg.lr_d, betas),
-                Phase("g", ("G", "Q"), self.g_loss, cfg.lr_g, betas, new_batch=False)]
+        with_d, with_g = (("D", "Q"), ("G",)) if self.config.info_trains_d else (("D",), ("G", "Q"))
+        return [Phase("d", with_d, self.d_loss, cfg.lr_d, betas),
+                Phase("g", with_g, self.g_loss, cfg.lr_g, betas, new_batch=False)]
 
     def d_loss(self, ctx: PhaseContext) -> dict[str, torch.Tensor]:
+        g = ctx.nets["G"]
         real = ctx.batch[0].to(ctx.device).float().div(127.5).sub(1.0)
-        z = torch.randn(real.shape[0], ctx.nets["G"].z_dim, device=ctx.device)
+        z = torch.randn(real.shape[0], g.z_dim, device=ctx.device)
         with torch.no_grad():
-            fake = ctx.nets["G"](z)
-        return ctx.adversary.d_terms(ctx.nets["D"], (real, {}), (fake, {}), log=ctx.log)
+            fake = g(z)
+        terms = ctx.adversary.d_terms(ctx.nets["D"], (real, {}), (fake, {}), log=ctx.log)
+        if self.config.info_trains_d:
+            terms |= self.info_terms(ctx, fake, *g.codes_of(z), log=False)
+        return terms
 
     def g_loss(self, ctx: PhaseContext) -> dict[str, torch.Tensor]:
-        c, g, d = self.config, ctx.nets["G"], ctx.nets["D"]
+        g, d = ctx.nets["G"], ctx.nets["D"]
         z = torch.randn(ctx.batch[0].shape[0], g.z_dim, device=ctx.device)
-        index, values = g.codes_of(z)
         fake = g(z)
-        terms = {"adv": ctx.adversary.g_term(d, (fake, {}))}
-        logits, mean, log_var = ctx.nets["Q"](d.embedding(fake))
+        return {"adv": ctx.adversary.g_term(d, (fake, {}))} | self.info_terms(ctx, fake, *g.codes_of(z))
+
+    def info_terms(self, ctx: PhaseContext, fake, index, values, log: bool = True) -> dict[str, torch.Tensor]:
+        """Q's cross-entropy on the categorical code and Gaussian NLL on the continuous ones, weighted."""
+        c = self.config
+        trunk = getattr(ctx.nets["D"], "module", ctx.nets["D"])  # the bare D (DDP-wrapped when it trains)
+        logits, mean, log_var = ctx.nets["Q"](trunk.embedding(fake))
         ce = F.cross_entropy(logits.float(), index)
-        ctx.log("mi_cat", math.log(c.categorical) - ce.detach())
-        terms["info_cat"] = c.cat_weight * ce
+        if log:
+            ctx.log("mi_cat", math.log(c.categorical) - ce.detach())
+        terms = {"info_cat": c.cat_weight * ce}
         if c.continuous:
             log_var = log_var.float() if c.learned_variance else torch.zeros_like(mean, dtype=torch.float32)
             nll = 0.5 * (log_var + (values - mean.float()) ** 2 / log_var.exp()).mean()
