@@ -4,7 +4,7 @@
 Pass: the report is complete (every input done or failed by name), and the last tenth of the RSS samples stays
 within 5% of the second tenth (no growth), open files and threads likewise flat. Writes the RSS curve as a PNG.
 
-    python benchmarks/soak.py [--images 10000] [--work DIR] [--plot soak.png]
+    python benchmarks/soak.py [--images 10000] [--work DIR] [--plot soak.png] [--commands colorize,upscale]
 """
 
 from __future__ import annotations
@@ -91,13 +91,16 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=10000)
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--plot", type=Path, default=Path("soak.png"))
+    parser.add_argument("--commands", default="colorize,upscale", help="which halves to run (allocator settings such as "
+                        "MALLOC_MMAP_THRESHOLD_ in the environment reach the command)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = args.work or Path(tmp)
         src = work / "inputs"
         broken = make_inputs(src, args.images)
         curves = {}
-        for name, extra in (("colorize", []), ("upscale", ["--model", "superres-x2"])):
+        halves = {"colorize": [], "upscale": ["--model", "superres-x2"]}
+        for name, extra in ((n, halves[n]) for n in args.commands.split(",")):
             out = work / f"out-{name}"
             result = soak([sys.executable, "-m", "gantools", name, str(src), str(out), "--quiet", *extra], out)
             report = json.loads((out / "gantools-report.json").read_text())
@@ -124,7 +127,8 @@ def main() -> None:
     ax.legend()
     fig.tight_layout()
     fig.savefig(args.plot, dpi=110)
-    print(f"RSS curve: {args.plot}")
+    args.plot.with_suffix(".json").write_text(json.dumps({k: [[round(x, 1) for x in s] for s in v] for k, v in curves.items()}))
+    print(f"RSS curve: {args.plot} (samples: {args.plot.with_suffix('.json')})")
 
 
 if __name__ == "__main__":
