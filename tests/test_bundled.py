@@ -75,6 +75,20 @@ def test_bundled_card_describes_its_training():
     assert loaded.path.stat().st_size < 20 * 2**20
 
 
+def test_bundled_infogan_reads_digits_it_never_saw_as_its_card_says(tmp_path):
+    # The held-out part is made again from scikit-learn's digits, as the card's command made it.
+    train, held = tmp_path / "digits", tmp_path / "held"
+    result = CliRunner().invoke(main, ["data", "digits", str(train), "--size", "32", "--per-class", "150", "--holdout", str(held)])
+    assert result.exit_code == 0, result.output
+    card = weights.load("infogan-digits", expect_recipe="infogan").card
+    assert sorted(int(p.stem) for p in held.rglob("*.png")) == card["data_source"]["held_out_indices"]
+    result = CliRunner().invoke(main, ["eval", "infogan", "--data", str(held), "--json", str(tmp_path / "e.json")])
+    assert result.exit_code == 0, result.output
+    accuracy = json.loads((tmp_path / "e.json").read_text())["summary"]["accuracy"]
+    assert abs(accuracy - card["evaluation"]["this_model"]) < 1e-3 and accuracy > 0.5  # chance is 0.1
+    assert set(card["code_meanings"]) == {"c1", "c2", "c3"}
+
+
 def test_model_of_another_recipe_is_refused():
     import pytest
 
