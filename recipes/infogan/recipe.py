@@ -41,7 +41,7 @@ class InfoGANConfig:
     continuous: int = setting("continuous codes c2, c3, ... (uniform on [-1, 1]; 0 = none)", 2)
     base: int = setting("channels of the widest-resolution conv layer", 64)
     cat_weight: float = setting("weight of the categorical mutual-information term", 1.0)
-    # At 0.1 (the paper's suggestion) Q's error on the digits' continuous codes stayed at their variance: unused codes.
+    # At 0.1, Q's error on the digits' continuous codes stayed at the codes' own variance: G left them unused.
     cont_weight: float = setting("weight of the continuous codes' Gaussian negative log-likelihood", 1.0)
     learned_variance: bool = setting("Q predicts each continuous code's variance too (off: variance 1)", False)
     info_trains_d: bool = setting("the mutual-information term trains D's trunk too, Q updated with D (as the paper's "
