@@ -20,10 +20,12 @@ QUICK = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCh
 
 
 @QUICK
-@given(h=st.integers(5, 70), w=st.integers(5, 70), scale=st.sampled_from([2, 4]), tile=st.integers(8, 40), seed=st.integers(0, 99))
-def test_tiled_upscale_equals_whole_for_any_size_scale_and_tile(h, w, scale, tile, seed):
+@given(h=st.integers(5, 70), w=st.integers(5, 70), scale=st.sampled_from([2, 4]), tile=st.integers(8, 40), seed=st.integers(0, 99),
+       multiple=st.sampled_from([1, 8, 16]))
+def test_tiled_upscale_equals_whole_for_any_size_scale_and_tile(h, w, scale, tile, seed, multiple):
     torch.manual_seed(seed)
-    recipe = SuperResRecipe(SuperResConfig(scale=scale, channels=4, blocks=2, tile=0, tile_overlap=7, patch=8 * scale, load_size=8 * scale))
+    recipe = SuperResRecipe(SuperResConfig(scale=scale, channels=4, blocks=2, tile=0, tile_overlap=7, patch=8 * scale, load_size=8 * scale,
+                                           size_multiple=multiple))
     predictor = recipe.predictor({"G": recipe.build_generator()}, "cpu")
     assert predictor.generator.receptive_radius <= 7
     image = np.random.default_rng(seed).integers(0, 256, (h, w, 3), dtype=np.uint8)

@@ -86,6 +86,21 @@ def test_tiled_output_equals_untiled_on_512():
     assert predictor.generator.receptive_radius <= overlap  # the default overlap covers the net's reach
 
 
+def test_size_padding_changes_only_what_the_mirrored_strip_reaches():
+    torch.manual_seed(0)
+    recipe = SuperResRecipe(SuperResConfig(scale=4, channels=8, blocks=2, tile=0, size_multiple=1))
+    predictor = recipe.predictor({"G": recipe.build_generator()}, "cpu")
+    reach = predictor.generator.receptive_radius
+    image = photo(37, 53, seed=2)
+    exact = predictor.upscale(image)
+    recipe.config = replace(recipe.config, size_multiple=16, tile=24, tile_overlap=reach)  # padded to 48x64, then tiled
+    padded = predictor.upscale(image)
+    assert padded.shape == exact.shape == (148, 212, 3)
+    inside = (slice(0, (37 - reach) * 4), slice(0, (53 - reach) * 4))
+    assert np.abs(padded[inside].astype(int) - exact[inside].astype(int)).max() <= 1
+    assert not np.array_equal(padded, exact)  # the strip by the bottom and right edges did change
+
+
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
     root = tmp_path_factory.mktemp("sr")

@@ -55,6 +55,7 @@ class SuperResConfig:
     perceptual_stage: str = setting("the InceptionV3 stage whose features the perceptual term compares", "conv_4")
     tile: int = setting("inference: input tile side in pixels (0 = whole image at once)", 384)
     tile_overlap: int = setting("inference: context pixels on each side of a tile, cut off after the forward", 36)
+    size_multiple: int = setting("inference: each image is padded (its edge pixels mirrored) to a multiple of this and the output cropped back; few distinct sizes keep memory flat over long batches (1 = off)", 16)
 
     def __post_init__(self):
         if self.scale not in (2, 4):
@@ -69,6 +70,8 @@ class SuperResConfig:
             raise ValueError("photo_factors must be in (0, 1]: training photos are only ever shrunk")
         if self.perceptual_weight < 0 or self.perceptual_stage not in STAGES[: STAGES.index("mixed_6") + 1]:
             raise ValueError(f"perceptual_weight must be >= 0 and perceptual_stage one of {', '.join(STAGES[:STAGES.index('mixed_6') + 1])}")
+        if self.size_multiple < 1:
+            raise ValueError("size_multiple must be at least 1")
         if self.tile < 0 or self.tile_overlap < 0:
             raise ValueError("tile and tile_overlap must not be negative")
         if self.tile and self.tile <= self.tile_overlap:
@@ -101,7 +104,7 @@ class SuperResRecipe(TwoPlayerRecipe):
     summary = "low resolution to high, x2/x4: residual net + pixel shuffle, L1 pre-training then L1 + PatchGAN"
     Config = SuperResConfig
     bundled_default = "superres-x4"
-    inference_options = ("tile", "tile_overlap")
+    inference_options = ("tile", "tile_overlap", "size_multiple")
     EvalConfig = SuperResEvalConfig
     perceptual_source = ""
     retired_settings = {"photo_scales": "before superres v2: training tiles cut with the photo's shorter side at these sizes"}
@@ -271,14 +274,26 @@ class SuperResPredictor(Predictor):
         c, s = self.recipe.config, self.recipe.config.scale
         peak = peak_value(rgb.dtype)
         h, w = rgb.shape[:2]
-        out = np.empty((h * s, w * s, 3), rgb.dtype)
-        for t in tiles(h, w, c.tile, c.tile_overlap):
+        rgb = pad_to_multiple(rgb, c.size_multiple)
+        out = np.empty((rgb.shape[0] * s, rgb.shape[1] * s, 3), rgb.dtype)
+        for t in tiles(rgb.shape[0], rgb.shape[1], c.tile, c.tile_overlap):
             crop = rgb[t.cy0:t.cy1, t.cx0:t.cx1].astype(np.float32) * (2.0 / peak) - 1.0
             x = torch.from_numpy(np.ascontiguousarray(crop.transpose(2, 0, 1)))[None].to(self.device)
             y = self.generator(x)[0].float().clamp_(-1, 1).cpu().numpy()
             rows, cols = t.core_of(s)
             out[t.y0 * s : t.y1 * s, t.x0 * s : t.x1 * s] = np.round((y[:, rows, cols].transpose(1, 2, 0) + 1.0) * (peak / 2.0)).astype(rgb.dtype)
-        return out
+        return out[: h * s, : w * s]
+
+
+def pad_to_multiple(rgb: np.ndarray, multiple: int) -> np.ndarray:
+    """Bottom and right edges mirrored out to a multiple of `multiple`. Why: a long batch of images of thousands of
+    sizes leaves glibc's heap fragmented by activations of every size (memory creeps for ever, issue 29); a few
+    sizes are reused instead. The mirrored strip only changes the output within the net's receptive radius of it."""
+    h, w = rgb.shape[:2]
+    down, right = -h % multiple, -w % multiple
+    if not (down or right):
+        return rgb
+    return cv2.copyMakeBorder(rgb, 0, down, 0, right, cv2.BORDER_REFLECT_101)
 
 
 RECIPE = SuperResRecipe
