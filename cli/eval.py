@@ -75,7 +75,7 @@ def _finish(result, loaded, settings, json_path, html_path, recipe_name, data_pa
         click.echo("  ".join(f"{k} {_fmt(v)}" for k, v in row.items()))
     for item in result["skipped"]:
         click.echo(f"skipped: {item['file']}: {item['reason']}", err=True)
-    click.echo(f"mean over {len(result['rows'])} image(s): " + ", ".join(f"{k} {_fmt(v)}" for k, v in result["summary"].items()))
+    click.echo(result.get("summary_prefix", f"mean over {len(result['rows'])} image(s)") + ": " + ", ".join(f"{k} {_fmt(v)}" for k, v in result["summary"].items()))
     for check, ok in result.get("checks", {}).items():
         click.echo(f"{'PASS' if ok else 'FAIL'}: {check}")
     if json_path:

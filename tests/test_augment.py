@@ -253,7 +253,7 @@ def test_size_and_fit_reach_training_and_classic_export(tmp_path):
 
 
 def test_evaluate_from_the_command_line_checks_a_reused_model_against_the_held_out_part(data, model, tmp_path, monkeypatch):
-    monkeypatch.setattr(benefit, "STEPS", 10)  # the figures are not the point here, the report is
+    monkeypatch.setattr(benefit, "STEPS", 3)  # the figures are not the point here, the report is
     # `model` trained on all of `data`: its run's list of training files shows it saw the part held out here.
     result = invoke("augment", "--dataset", data, "--evaluate", "--model", model, "--n", 4, "--out", tmp_path / "e", "--quiet")
     assert result.exit_code == 0, result.output
@@ -298,7 +298,7 @@ def test_evaluate_from_the_command_line_checks_a_reused_model_against_the_held_o
 
 
 def test_evaluate_judges_the_images_at_the_export_size(data, model, tmp_path, monkeypatch):
-    monkeypatch.setattr(benefit, "STEPS", 10)
+    monkeypatch.setattr(benefit, "STEPS", 3)
     judged = []  # the real report runs; this only keeps what it was given
     real_report = benefit.report
     monkeypatch.setattr(benefit, "report", lambda sets, test, *a, **k: judged.append((sets, test)) or real_report(sets, test, *a, **k))
@@ -364,3 +364,32 @@ def test_near_copies_are_dropped_and_redrawn_from_the_next_seeds_for_export_and_
     assert dropped == 3 and len(kept) == 3 and next_seed == 11
     assert all(guard.nearest([im])[1][0] < guard.threshold(0.999) for im in kept)
     assert all((a == b).all() for a, b in zip(kept, gan_images(sampler, 0, [8, 9, 10], None)))  # redrawn from the next seeds
+
+
+def test_eval_scores_samples_against_held_out_classes(data, model, tmp_path, monkeypatch):
+    from gantools.metrics import inception
+
+    monkeypatch.setattr(benefit, "STEPS", 3)  # the figures are not the point here, the report is
+    held = write_classes(tmp_path / "held", per_class=3, size=24, seed=11)
+    (held / "disc" / "zz_broken.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    out = tmp_path / "e.json"
+    result = invoke("eval", "augment", "--data", held, "--model", model, "--samples", 12, "--seeds", 2, "--real", data,
+                    "--json", out, "--examples", tmp_path / "ex")
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    s = report["summary"]
+    assert s["samples"] == 12 and s["held_out_images"] == 6 and s["chance"] == 0.5
+    assert 0 <= s["cas"] <= 1 and 0 <= s["real_accuracy"] <= 1 and s["cas_over_real"] == pytest.approx(s["cas"] / s["real_accuracy"])
+    assert set(report["checks"]) == {"CAS above chance", "CAS at least half the real-trained accuracy"}
+    assert any(x["file"].endswith("zz_broken.png") for x in report["skipped"]) and "zz_broken.png" in result.output
+    assert (tmp_path / "ex" / "samples.png").is_file()
+    if inception.available():
+        assert s["fid"] > 0 and [r["class"] for r in report["rows"]] == ["disc", "square"]
+    else:
+        assert "FID not computed" in report["fid_note"]
+    # A held-out class the model never learned is a user mistake: one line, exit 2.
+    (held / "triangle").mkdir()
+    shutil.copyfile(held / "disc" / sorted(p.name for p in (held / "disc").glob("*.png") if p.name != "zz_broken.png")[0], held / "triangle" / "t.png")
+    result = invoke("eval", "augment", "--data", held, "--model", model, "--samples", 12, "--seeds", 1)
+    assert result.exit_code == 2 and "not trained on: triangle" in result.output and "Traceback" not in result.output
+

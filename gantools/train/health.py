@@ -18,8 +18,9 @@ CHANCE_STEPS = 500  # ... for this many steps in a row (after the first log) is 
 COLLAPSE_DISTANCE = 0.04  # mean |difference| between preview samples (pixels in [-1, 1]) below this is collapse
 
 ADVICE = {
-    "discriminator at chance": "try a higher --lr-d, lighter augmentation for the data size (--diffaug), a larger "
-                               "discriminator, or check that the images are what you think they are",
+    "discriminator at chance": "try more discriminator steps per generator step (--d-steps 2 or 4), a higher --lr-d, "
+                               "lighter augmentation for the data size (--diffaug), a larger discriminator, or check that "
+                               "the images are what you think they are",
     "samples collapsed": "try more data or augmentation (--diffaug), a lower --lr-g, --r1-gamma, or resume from an earlier checkpoint",
 }
 
