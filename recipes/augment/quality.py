@@ -44,18 +44,9 @@ def _labelled(folder: Path, classes: list[str], size: int, channels: int, fit: s
     return [pix for _, pix in ok], [labels[i] for i, _ in ok]
 
 
-def _shares(total: int, held_out_labels: list[int], n_classes: int) -> list[int]:
-    """`total` split among the classes in the held-out images' proportions (largest remainders)."""
-    counts = np.bincount(held_out_labels, minlength=n_classes).astype(float)
-    exact = total * counts / counts.sum()
-    share = np.floor(exact).astype(int)
-    for i in np.argsort(exact - share)[::-1][: total - share.sum()]:
-        share[i] += 1
-    return share.tolist()
-
-
 def evaluate(recipe, sampler, data: Path, examples: Path | None, settings: AugmentEvalConfig | None) -> dict:
     from gantools.recipes.augment import benefit
+    from gantools.recipes.augment.export import class_counts
     from gantools.recipes.augment.pipeline import _save_class_grid, gan_images
 
     settings = settings or AugmentEvalConfig()
@@ -63,10 +54,11 @@ def evaluate(recipe, sampler, data: Path, examples: Path | None, settings: Augme
     test = _labelled(Path(data), classes, c.size, recipe.channels, c.fit, skipped)
     if not test[1]:
         raise UserError(f"no readable images in the class folders of '{data}'")
-    shares = _shares(settings.samples, test[1], len(classes))
+    held_per_class = np.bincount(test[1], minlength=len(classes))
+    shares = class_counts({cls: int(k) for cls, k in zip(classes, held_per_class)}, settings.samples, "proportional")
     fake: tuple[list[np.ndarray], list[int]] = ([], [])
-    for label, count in enumerate(shares):
-        for start in range(0, count, 500):  # seeds as an export draws them, in batches that fit any memory
+    for label, count in enumerate(shares[cls] for cls in classes):
+        for start in range(0, count, 500):  # the seeds an export starts from, in batches that fit any memory
             seeds = list(range(label * 1_000_003 + start, label * 1_000_003 + min(count, start + 500)))
             fake[0].extend(gan_images(sampler, label, seeds, None))
             fake[1].extend([label] * len(seeds))
