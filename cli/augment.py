@@ -29,13 +29,15 @@ import click
 @click.option("--copy-threshold", type=float, default=0.95, show_default=True, help="Drop and redraw images this similar to a training image.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--overwrite", is_flag=True, help="Allow an --out that already holds files (same names are replaced; nothing is deleted).")
+@click.option("--check/--no-check", default=True, show_default=True,
+              help="After the export, train a small classifier with and without it on your images (a quarter set aside) and say whether merging it into the training folder helps.")
 @click.option("--evaluate", is_flag=True, help="The benefit report instead of an export: does synthetic data help a classifier?")
 @click.option("--seeds", type=int, default=3, show_default=True, help="--evaluate: classifier runs per training set; more steady the means (the spread stays the runs' own).")
 @click.option("--test", "test_dir", type=click.Path(), default=None, help="--evaluate: held-out class folders (default: 30% of each class).")
 @click.option("--device", default="auto", show_default=True, help="Where training, sampling and the --evaluate classifiers run: auto, cpu, cuda, cuda:N, mps.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, export_size, truncation, size, fit, policy, no_flip, copy_threshold, seed,
-                overwrite, evaluate, seeds, test_dir, device, quiet):
+                overwrite, check, evaluate, seeds, test_dir, device, quiet):
     """Train a class-conditional GAN on DATASET (or reuse --model) and export N labelled images into OUT,
     with manifest.csv, report.json, report.html (samples by class, counts, loss curve) and report-samples.png."""
     from gantools.recipes.augment.pipeline import AugmentOptions, default_out, run_augment, run_benefit
@@ -55,7 +57,7 @@ def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, 
     opts = AugmentOptions(dataset=src, n=n or 0, out=Path(out) if out else default_out(src), mode=mode, balance=balance, model=model,
                           run_dir=Path(run_dir) if run_dir else None, steps=steps, minutes=minutes, export_size=export_size,
                           truncation=truncation, size=int(size or 0), fit=fit, policy=policy, flip=not no_flip, seed=seed, overwrite=overwrite, copy_threshold=copy_threshold,
-                          progress=not quiet, device=device)
+                          progress=not quiet, device=device, check=check)
     if evaluate:
         from gantools.recipes.augment.pipeline import BENEFIT_NAME
         from gantools.recipes.augment.benefit import gain_text

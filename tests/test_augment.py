@@ -29,6 +29,12 @@ def invoke(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
+@pytest.fixture(autouse=True)
+def quick_classifiers(monkeypatch):
+    """The export's merge check and the reports train the small CNN for 3 steps here: their figures are not the point."""
+    monkeypatch.setattr(benefit, "STEPS", 3)
+
+
 @pytest.mark.parametrize("balance", ["equal", "proportional", "fill"])
 @pytest.mark.parametrize("n", [1, 7, 30, 500])
 def test_class_counts_sum_to_n(balance, n):
@@ -119,8 +125,12 @@ def test_gan_export_follows_the_balance_and_regenerates_from_the_manifest(data, 
     report = json.loads((out / "report.json").read_text())
     assert report["classes"]["square"]["real"] == 6 and any("broken.png" in s["file"] for s in report["skipped_files"])
     assert (out / "report-samples.png").is_file()
+    check = report["merge_check"]  # the export's own verdict on a plain merge, printed at the end
+    assert check["held_out_images"] == 4 and check["real_images"] == 8 and check["synthetic_images"] == 6  # 5 and 4, x 4/6 each
+    assert ("merge check: copied" in result.output) == (check["verdict"] == "helps") != ("warning: merged" in result.output)
     text, pictures = html_page(out / "report.html")  # samples by class, the counts, the GAN's loss curve
     assert "disc" in text and "square" in text and "Samples, by class" in text and "training losses" in text
+    assert "Merged into the training folder?" in text
     assert len(pictures) == 3 and pictures[0].height >= 64  # two classes' strips and the loss curve
     # Any image can be made again from its manifest row.
     from gantools.files import weights
@@ -144,9 +154,10 @@ def test_classic_and_mix_modes(data, model, tmp_path):
     assert len(rows) == 6 and all(r["origin"].startswith(r["class"] + "/") for r in rows)
     with Image.open(tmp_path / "c" / rows[0]["file"]) as im:
         assert im.size == (24, 24)  # --export-size 0: the dataset's typical size
-    result = invoke("augment", "--dataset", data, "--n", 4, "--mode", "mix", "--model", model, "--out", tmp_path / "m", "--quiet")
+    result = invoke("augment", "--dataset", data, "--n", 4, "--mode", "mix", "--model", model, "--out", tmp_path / "m", "--quiet", "--no-check")
     assert result.exit_code == 0, result.output
     assert {r["source"] for r in read_manifest(tmp_path / "m")} == {"mix"}
+    assert json.loads((tmp_path / "m" / "report.json").read_text())["merge_check"] is None and "merge check" not in result.output
 
 
 def test_an_out_folder_with_files_is_refused_and_overwrite_deletes_nothing(data, model, tmp_path):
@@ -199,9 +210,38 @@ def test_benefit_report_scores_every_training_set_on_held_out_real_images():
     out = benefit.report(sets, (make(0, 5) + make(1, 5), [0] * 5 + [1] * 5), ["dark", "light"], seeds=2, steps=30)
     assert set(out["accuracy"]) == set(benefit.CONFIGS) and len(out["accuracy"]["a_real"]["per_seed"]) == 2
     assert out["accuracy"]["a_real"]["accuracy_mean"] > 0.9
-    assert set(out["helps"]) == set(out["gain_over_real_by_seed"]) == {"b_real_gan", "c_real_classic", "d_real_gan_classic"}
+    assert set(out["helps"]) == set(out["gain_over_real_by_seed"]) == {"b_real_gan", "c_real_classic", "d_real_gan_classic",
+                                                                      "e_real_gan_merged"}
     assert "classifier features" in out["fid_per_class"]["features"] or "Inception" in out["fid_per_class"]["features"]
     assert 0 <= out["cas"]["accuracy_mean"] <= 1
+
+
+def test_a_plain_merge_draws_batches_in_the_merged_sets_proportions():
+    rng = np.random.default_rng(0)
+    make = lambda label, n: [np.full((16, 16), 40 + 150 * label, np.uint8) + rng.integers(0, 30, (16, 16), dtype=np.uint8) for _ in range(n)]  # noqa: E731
+    real = (benefit.to_tensor(make(0, 4) + make(1, 4)), torch.tensor([0] * 4 + [1] * 4))
+    flipped = (benefit.to_tensor(make(0, 200) + make(1, 200)), torch.tensor([1] * 200 + [0] * 200))  # 50x the real images, labels wrong
+    x_test, y_test = benefit.to_tensor(make(0, 10) + make(1, 10)), torch.tensor([0] * 10 + [1] * 10)
+    plain = benefit.train_classifier([real, flipped], 2, seed=0, steps=40, plain=True)
+    assert benefit.accuracy(plain, x_test, y_test) < 0.2  # the flood wins: what a folder merge at 50:1 does
+    assert benefit.accuracy(benefit.train_classifier([real], 2, seed=0, steps=40), x_test, y_test) > 0.9
+
+
+def test_merge_check_keeps_the_exports_ratio_and_finds_a_harmful_export():
+    from gantools.recipes.augment import merge_check
+
+    rng = np.random.default_rng(1)
+    make = lambda level, n: [np.full((16, 16), level, np.uint8) + rng.integers(0, 30, (16, 16), dtype=np.uint8) for _ in range(n)]  # noqa: E731
+    real = {"dark": make(40, 8), "light": make(190, 8)}
+    wrong = {"dark": make(190, 80), "light": make(40, 80)}  # 10x the real images, each class drawn as the other
+    benefit.STEPS = 25  # undone by the autouse fixture
+    result = merge_check.run(real, wrong, ["dark", "light"], seed=0)
+    assert result["held_out_images"] == 4 and result["real_images"] == 12 and result["synthetic_images"] == 120
+    assert result["verdict"] == "hurts" and result["real_only"] > 0.9 and result["merged"] < 0.2
+    assert merge_check.message(result).startswith("warning: merged into the training folder, these images lowered")
+    good = merge_check.run(real, {"dark": make(40, 8), "light": make(190, 8)}, ["dark", "light"], seed=0)
+    assert good["synthetic_images"] == 12 and good["verdict"] in ("no clear gain", "helps")
+    assert "too few" in merge_check.run({"dark": make(40, 1), "light": make(190, 8)}, wrong, ["dark", "light"], 0)["skipped"]
 
 
 def test_gain_by_seed_pairs_each_run_with_real_only_at_the_same_seed():
@@ -253,7 +293,6 @@ def test_size_and_fit_reach_training_and_classic_export(tmp_path):
 
 
 def test_evaluate_from_the_command_line_checks_a_reused_model_against_the_held_out_part(data, model, tmp_path, monkeypatch):
-    monkeypatch.setattr(benefit, "STEPS", 3)  # the figures are not the point here, the report is
     # `model` trained on all of `data`: its run's list of training files shows it saw the part held out here.
     result = invoke("augment", "--dataset", data, "--evaluate", "--model", model, "--n", 4, "--out", tmp_path / "e", "--quiet")
     assert result.exit_code == 0, result.output
@@ -298,7 +337,6 @@ def test_evaluate_from_the_command_line_checks_a_reused_model_against_the_held_o
 
 
 def test_evaluate_judges_the_images_at_the_export_size(data, model, tmp_path, monkeypatch):
-    monkeypatch.setattr(benefit, "STEPS", 3)
     judged = []  # the real report runs; this only keeps what it was given
     real_report = benefit.report
     monkeypatch.setattr(benefit, "report", lambda sets, test, *a, **k: judged.append((sets, test)) or real_report(sets, test, *a, **k))
@@ -369,7 +407,6 @@ def test_near_copies_are_dropped_and_redrawn_from_the_next_seeds_for_export_and_
 def test_eval_scores_samples_against_held_out_classes(data, model, tmp_path, monkeypatch):
     from gantools.metrics import inception
 
-    monkeypatch.setattr(benefit, "STEPS", 3)  # the figures are not the point here, the report is
     held = write_classes(tmp_path / "held", per_class=3, size=24, seed=11)
     (held / "disc" / "zz_broken.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
     out = tmp_path / "e.json"

@@ -1,10 +1,11 @@
 """Does synthetic data help? A small CNN classifier trained on (a) real only, (b) real + GAN, (c) real +
-classic, (d) real + GAN + classic, each over several seeds, tested on held-out real images; plus CAS
-(trained on GAN samples only, tested on real) and per-class FID of the GAN samples.
+classic, (d) real + GAN + classic, (e) real + GAN merged plainly, each over several seeds, tested on held-out
+real images; plus CAS (trained on GAN samples only, tested on real) and per-class FID of the GAN samples.
 
 Everything is scored on the same held-out real images, which neither the classifier nor the GAN saw.
-The classifier trains for a fixed number of steps whatever the set size, so more data is not more work;
-half of each batch is real whenever synthetic images are in the set.
+The classifier trains for a fixed number of steps whatever the set size, so more data is not more work.
+In (b)-(d) half of each batch is real; (e) draws its batches uniformly from the merged set, as an ordinary
+classifier trained on a folder the export was copied into does.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from gantools.metrics import image as metrics
 STEPS, LR = 600, 2e-3
 
 CONFIGS = {"a_real": ("real",), "b_real_gan": ("real", "gan"), "c_real_classic": ("real", "classic"),
-           "d_real_gan_classic": ("real", "gan", "classic")}
+           "d_real_gan_classic": ("real", "gan", "classic"), "e_real_gan_merged": ("real", "gan")}
+PLAIN = {"e_real_gan_merged"}  # uniform batches over the merged set: what a user who copies the export in gets
 
 
 class SmallCNN(nn.Module):
@@ -44,11 +46,19 @@ def to_tensor(images: list[np.ndarray]) -> torch.Tensor:
     return torch.from_numpy(arr).permute(0, 3, 1, 2).float() / 127.5 - 1.0
 
 
+def as_float(x: torch.Tensor) -> torch.Tensor:
+    """Images kept as uint8 (a large set's memory) become the network's [-1, 1] floats a batch at a time."""
+    return x.float() / 127.5 - 1.0 if x.dtype == torch.uint8 else x
+
+
 def train_classifier(parts: list[tuple[torch.Tensor, torch.Tensor]], n_classes: int, seed: int, steps: int, batch: int = 64,
-                     device: torch.device = torch.device("cpu")) -> SmallCNN:
+                     device: torch.device = torch.device("cpu"), plain: bool = False) -> SmallCNN:
     """`parts[0]` is the real set; any others (synthetic) fill half of every batch, however large they are, so
-    thousands of synthetic images cannot drown out the real ones. One-cycle learning rate: the last steps
-    settle, so the result does not hinge on where a noisy run happened to stop."""
+    thousands of synthetic images cannot drown out the real ones; with `plain` all parts are one set, sampled
+    uniformly. One-cycle learning rate: the last steps settle, so the result does not hinge on where a noisy
+    run happened to stop."""
+    if plain and len(parts) > 1:
+        parts = [(torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts]))]
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     net = SmallCNN(parts[0][0].shape[1], n_classes).to(device)
@@ -65,7 +75,7 @@ def train_classifier(parts: list[tuple[torch.Tensor, torch.Tensor]], n_classes: 
         if extra is not None:
             j = torch.randint(0, extra[0].shape[0], (batch - n_real,), generator=gen).to(device)
             x, y = torch.cat([x, extra[0][j]]), torch.cat([y, extra[1][j]])
-        loss = F.cross_entropy(net(x), y)
+        loss = F.cross_entropy(net(as_float(x)), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -76,7 +86,7 @@ def train_classifier(parts: list[tuple[torch.Tensor, torch.Tensor]], n_classes: 
 @torch.inference_mode()
 def accuracy(net: SmallCNN, x: torch.Tensor, y: torch.Tensor, batch: int = 512) -> float:
     device = next(net.parameters()).device
-    hits = sum(int((net(x[i : i + batch].to(device)).argmax(1).cpu() == y[i : i + batch]).sum()) for i in range(0, len(y), batch))
+    hits = sum(int((net(as_float(x[i : i + batch].to(device))).argmax(1).cpu() == y[i : i + batch]).sum()) for i in range(0, len(y), batch))
     return hits / max(1, len(y))
 
 
@@ -94,7 +104,7 @@ def report(sets: dict[str, tuple[list[np.ndarray], list[int]]], test: tuple[list
     n = len(classes)
     x_test, y_test = to_tensor(test[0]), torch.tensor(test[1])
     tensors = {k: (to_tensor(v[0]), torch.tensor(v[1])) for k, v in sets.items() if v[0]}
-    out: dict = {"held_out_images": len(test[1]), "seeds": seeds, "classifier": f"3-conv CNN, {steps} AdamW steps (one-cycle lr {LR}), batch 64, half real when synthetic is added",
+    out: dict = {"held_out_images": len(test[1]), "seeds": seeds, "classifier": f"3-conv CNN, {steps} AdamW steps (one-cycle lr {LR}), batch 64, half real when synthetic is added ((e): uniform over the merged set)",
                  "train_sizes": {k: len(v[1]) for k, v in sets.items()}, "device": str(device)}
     results, real_nets = {}, []
     runs = seeds * (sum(all(p in tensors for p in parts) for parts in CONFIGS.values()) + ("gan" in tensors))
@@ -104,7 +114,7 @@ def report(sets: dict[str, tuple[list[np.ndarray], list[int]]], test: tuple[list
             continue
         accs = []
         for s in range(seeds):
-            net = train_classifier([tensors[p] for p in parts], n, seed=s, steps=steps, device=device)
+            net = train_classifier([tensors[p] for p in parts], n, seed=s, steps=steps, device=device, plain=name in PLAIN)
             accs.append(accuracy(net, x_test, y_test))
             bar.update()
             if name == "a_real":

@@ -53,6 +53,11 @@ def export_page(report: dict, grids: dict[str, list[np.ndarray]]) -> HtmlPage:
     page.table([{"class": c, **v} for c, v in report["classes"].items()])
     page.paragraph(f"Near-copies of training images dropped and redrawn: {report['near_copy_check']['dropped_and_redrawn']} "
                    f"({report['near_copy_check']['feature_space']}; {report['near_copy_check']['applies_to']}).", note=True)
+    if report.get("merge_check"):
+        from gantools.recipes.augment.merge_check import message
+
+        page.heading("Merged into the training folder?")
+        page.paragraph(message(report["merge_check"]), note=report["merge_check"].get("verdict") != "helps")
     page.heading("Samples, by class")
     for cls, images in grids.items():
         if images:

@@ -18,7 +18,7 @@ import torch
 
 from gantools.recipes.augment import classic, html
 
-from gantools.recipes.augment import memorization
+from gantools.recipes.augment import memorization, merge_check
 from gantools.data.folders import Listing, check_classes, list_data, load_square, mark_not_data
 from gantools.device import resolve_device
 from gantools.errors import UserError
@@ -53,6 +53,7 @@ class AugmentOptions:
     copy_threshold: float = memorization.DEFAULT_THRESHOLD
     progress: bool = True
     device: str = "auto"  # training, sampling and the benefit classifiers
+    check: bool = True  # after the export: does merging it into the training folder help a plain classifier?
 
 
 def default_out(dataset: Path) -> Path:
@@ -224,6 +225,8 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
     dropped: dict[str, int] = {}
     thresholds: dict[str, float] = {}
     grids = []
+    side, share = merge_check.check_side(size), min(1.0, merge_check.MAX_SYNTHETIC / o.n)
+    checked: dict[str, list[np.ndarray]] = {}
     next_seed = o.seed * 10_000_019  # seeds of different --seed runs never meet
     for label, cls in enumerate(listing.classes):
         guard = memorization.NearestTraining([im for _, im in real[cls]])
@@ -237,10 +240,18 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
         for i, (im, row) in enumerate(kept):
             writer.write(im, cls, i, row)
         grids.append([im for im, _ in kept[:8]])
+        if o.check:
+            checked[cls] = [_resize(im, side) for im, _ in kept[: round(len(kept) * share)]]
         thresholds[cls] = round(guard.threshold(o.copy_threshold), 4)
     manifest = writer.close()
     export_seconds = time.perf_counter() - start
     grid_path = _save_class_grid(grids, o.out / "report-samples.png")
+    merged = None
+    if o.check:
+        say(f"merge check: a small classifier on your images with and without the export ({merge_check.SEEDS} seeds each; --no-check skips it)")
+        real_side = {c: [_resize(im, side) for _, im in v] for c, v in real.items()}
+        merged = merge_check.run(real_side, checked, listing.classes, o.seed, resolve_device(o.device))
+        say(merge_check.message(merged))
     report = {
         "dataset": str(o.dataset), "out": str(o.out), "mode": o.mode, "balance": o.balance, "n": o.n,
         "classes": {c: {"real": len(real[c]), "synthetic": counts[c], "near_copies_dropped": dropped[c]} for c in listing.classes},
@@ -252,7 +263,7 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
         "sampled_on": str(sampler.device) if sampler else None, "image_size": size, "training_minutes": round(train_minutes, 2), "export_seconds": round(export_seconds, 2),
         "images_per_s": round(o.n / max(export_seconds, 1e-9), 1), "manifest": str(manifest), "samples": str(grid_path),
         "skipped_files": [{"file": f, "reason": r} for f, r in listing.skipped],
-        "html": str(o.out / html.EXPORT_PAGE),
+        "html": str(o.out / html.EXPORT_PAGE), "merge_check": merged,
     }
     from gantools.files.atomic import write_text
 
