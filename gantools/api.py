@@ -73,8 +73,6 @@ class Model:
     def _run(self, decoded: list, batch_size: int) -> list:
         import torch
 
-        from gantools.infer.predictor import batch_full
-
         predictor = self.predictor
         jobs = [predictor.prepare(d) for d in decoded]
         limit = batch_size if getattr(predictor, "batchable", True) else 1
@@ -83,7 +81,7 @@ class Model:
         with self._lock:
             while i < len(jobs):
                 group = [i]
-                while group[-1] + 1 < len(jobs) and not batch_full(predictor, [jobs[k].input for k in group], jobs[group[-1] + 1].input, limit):
+                while len(group) < limit and group[-1] + 1 < len(jobs) and jobs[group[-1] + 1].input.shape == jobs[i].input.shape:
                     group.append(group[-1] + 1)
                 inputs = jobs[i].input[None] if len(group) == 1 else torch.stack([jobs[k].input for k in group])
                 for k, output in zip(group, predictor.forward(inputs)):

@@ -26,10 +26,6 @@ class Predictor:
 
     # False: the predictor cuts each image into batches of its own (tiles), so the runner gives it one at a time.
     batchable: ClassVar[bool] = True
-    # A batch of images stops growing before its inputs pass batch_size x this many pixels (None: no limit): its peak
-    # memory is then a full batch of ordinary images'. Otherwise it rises each time a rarer, larger group of
-    # same-shape images happens to arrive together, and glibc keeps the high-water mark (the soak's steps).
-    batch_pixels: int | None = None
     # The network `forward` runs (and `generator` names) when the recipe exports more than one.
     network: ClassVar[str] = "G"
 
@@ -77,13 +73,3 @@ class Predictor:
         """One image through all three stages."""
         job = self.prepare(decoded)
         return self.finish(job, self.forward(job.input[None])[0])
-
-
-def batch_full(predictor, group: list[torch.Tensor], nxt: torch.Tensor, limit: int) -> bool:
-    """Whether a batch of same-shape inputs must run before `nxt` joins it: full by count, shape or pixels."""
-    if not group:
-        return False
-    if len(group) >= limit or group[0].shape != nxt.shape:
-        return True
-    budget = getattr(predictor, "batch_pixels", None)
-    return budget is not None and (len(group) + 1) * nxt.shape[-2] * nxt.shape[-1] > limit * budget

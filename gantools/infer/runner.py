@@ -31,7 +31,7 @@ from gantools.errors import UserError
 from gantools.files.imageio import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, Decoded, ImageError, read_image
 from gantools.files.imagewrite import EXTENSIONS, write
 from gantools.files.video import DEFAULT_CRF, VIDEO_EXTENSIONS, is_video, output_suffix
-from gantools.infer.predictor import Job, batch_full
+from gantools.infer.predictor import Job
 
 REPORT_NAME = "gantools-report.json"
 
@@ -329,7 +329,7 @@ class _Pipeline:
                     self.bar.update(1)
                     self._release(target)
                     continue
-                if batch_full(self.predictor, [g[2].input for g in group], job.input, self.batch_limit):
+                if group and (len(group) == self.batch_limit or group[0][2].input.shape != job.input.shape):
                     self._forward(group)
                     group = []
                 group.append((path, target, job))

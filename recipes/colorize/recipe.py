@@ -229,8 +229,6 @@ class ColorizePredictor(Predictor):
         super().__init__(recipe, networks, device)
         # Batch norm folded into the convs (same outputs, a quarter faster), on a copy: the caller's G stays exportable.
         self.networks["G"] = fuse_conv_bn(copy.deepcopy(self.networks["G"]))
-        # A batch holds at most batch_size squares' worth of pixels: a panorama (up to 4 squares wide) runs alone.
-        self.batch_pixels = recipe.config.render_size ** 2
 
     def prepare(self, decoded: Decoded) -> Job:
         pixels = decoded.pixels
