@@ -9,7 +9,8 @@ import click
 
 @click.command("augment", short_help="Grow a class-folder dataset: GAN samples, classic augmentation, or both.")
 @click.option("--dataset", required=True, type=click.Path(), help="Class folders: DATASET/CLASS/*.jpg.")
-@click.option("--n", type=int, default=None, help="How many synthetic images in all.")
+@click.option("--n", type=int, default=None,
+              help="How many synthetic images in all (default: as many as your real images; copied into the training folder, larger exports cost accuracy in our measurements: keep them about 1:1, or use them with half-real batches as --evaluate's (b) does).")
 @click.option("--out", type=click.Path(), default=None, help="Export folder (default: a sibling DATASET_synth).")
 @click.option("--mode", type=click.Choice(["gan", "classic", "mix"]), default="gan", show_default=True,
               help="gan: GAN samples; classic: albumentations copies of real images; mix: GAN samples, each also augmented.")
@@ -45,8 +46,6 @@ def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, 
 
     if seeds < 3:
         raise UserError(f"--seeds must be at least 3: a spread needs several runs (got {seeds})")
-    if n is None and not evaluate:
-        raise UserError("--n is required: how many synthetic images to export")
     if steps is not None and steps < 1:
         raise UserError("--steps must be at least 1")
     if minutes is not None and minutes <= 0:
@@ -54,7 +53,7 @@ def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, 
     src = Path(dataset)
     if n is not None and n < 1:
         raise UserError(f"--n must be at least 1 (got {n})")
-    opts = AugmentOptions(dataset=src, n=n or 0, out=Path(out) if out else default_out(src), mode=mode, balance=balance, model=model,
+    opts = AugmentOptions(dataset=src, n=n, out=Path(out) if out else default_out(src), mode=mode, balance=balance, model=model,
                           run_dir=Path(run_dir) if run_dir else None, steps=steps, minutes=minutes, export_size=export_size,
                           truncation=truncation, size=int(size or 0), fit=fit, policy=policy, flip=not no_flip, seed=seed, overwrite=overwrite, copy_threshold=copy_threshold,
                           progress=not quiet, device=device, check=check)

@@ -146,6 +146,15 @@ def test_gan_export_follows_the_balance_and_regenerates_from_the_manifest(data, 
     assert invoke("train", "augment", "--data", out, "--out", tmp_path / "r2", "--dry-run").exit_code == 0
 
 
+def test_without_n_the_export_is_as_large_as_the_real_set(data, model, tmp_path):
+    from gantools.recipes.augment.pipeline import DEFAULT_RATIO
+
+    result = invoke("augment", "--dataset", data, "--model", model, "--out", tmp_path / "d", "--quiet", "--no-check")
+    assert result.exit_code == 0, result.output
+    real = 12  # six per class; the broken file is not counted
+    assert len(read_manifest(tmp_path / "d")) == round(DEFAULT_RATIO * real) and f"exporting {round(DEFAULT_RATIO * real)} images" in result.output
+
+
 def test_classic_and_mix_modes(data, model, tmp_path):
     result = invoke("augment", "--dataset", data, "--n", 6, "--mode", "classic", "--policy", "heavy", "--out", tmp_path / "c",
                     "--balance", "proportional", "--export-size", 0, "--quiet")
@@ -183,7 +192,6 @@ def test_user_mistakes_exit_2(data, model, tmp_path):
         (["--dataset", tmp_path / "one", "--n", 5, "--mode", "classic"], "at least 2"),
         (["--dataset", data, "--n", 0], "at least 1"),
         (["--dataset", data, "--n", -3], "at least 1"),
-        (["--dataset", data], "--n is required"),
         (["--dataset", other, "--n", 2, "--model", model], "trained on classes"),
         (["--dataset", data, "--n", 2, "--model", "dcgan-digits"], "not a 'augment' model"),
         (["--dataset", data, "--n", 2, "--mode", "classic", "--policy", "nosuch"], "neither a built-in policy"),
@@ -206,7 +214,7 @@ def test_user_mistakes_exit_2(data, model, tmp_path):
 def test_benefit_report_scores_every_training_set_on_held_out_real_images():
     rng = np.random.default_rng(0)
     make = lambda label, n: [np.full((16, 16), 40 + 150 * label, np.uint8) + rng.integers(0, 30, (16, 16), dtype=np.uint8) for _ in range(n)]  # noqa: E731
-    sets = {k: (make(0, 6) + make(1, 6), [0] * 6 + [1] * 6) for k in ("real", "gan", "classic")}
+    sets = {k: (make(0, 6) + make(1, 6), [0] * 6 + [1] * 6) for k in ("real", "gan", "classic", "gan_merged")}
     out = benefit.report(sets, (make(0, 5) + make(1, 5), [0] * 5 + [1] * 5), ["dark", "light"], seeds=2, steps=30)
     assert set(out["accuracy"]) == set(benefit.CONFIGS) and len(out["accuracy"]["a_real"]["per_seed"]) == 2
     assert out["accuracy"]["a_real"]["accuracy_mean"] > 0.9
@@ -323,7 +331,7 @@ def test_evaluate_from_the_command_line_checks_a_reused_model_against_the_held_o
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "f" / "benefit-report.json").read_text())
     assert report["balance"] == "fill" and report["synthetic_per_class"] == {"disc": 6, "square": 3}  # 3 + 3 tops disc up to 6
-    assert report["train_sizes"] == {"real": 9, "gan": 9, "classic": 9}
+    assert report["train_sizes"] == {"real": 9, "gan": 9, "classic": 9, "gan_merged": 9}  # (e): the --n an export would merge
     assert report["seeds"] == 4 and all(len(r["per_seed"]) == 4 for r in report["accuracy"].values())
     assert "seed by seed" in result.output and "of 4)" in result.output
     # Weights without their run's list (e.g. copied elsewhere) cannot be checked, and the report says so.

@@ -22,7 +22,7 @@ from gantools.metrics import image as metrics
 STEPS, LR = 600, 2e-3
 
 CONFIGS = {"a_real": ("real",), "b_real_gan": ("real", "gan"), "c_real_classic": ("real", "classic"),
-           "d_real_gan_classic": ("real", "gan", "classic"), "e_real_gan_merged": ("real", "gan")}
+           "d_real_gan_classic": ("real", "gan", "classic"), "e_real_gan_merged": ("real", "gan_merged")}
 PLAIN = {"e_real_gan_merged"}  # uniform batches over the merged set: what a user who copies the export in gets
 
 
@@ -97,7 +97,8 @@ def embed(net: SmallCNN, x: torch.Tensor) -> np.ndarray:
 
 def report(sets: dict[str, tuple[list[np.ndarray], list[int]]], test: tuple[list[np.ndarray], list[int]], classes: list[str],
            seeds: int = 3, steps: int | None = None, progress: bool = False, device: torch.device = torch.device("cpu")) -> dict:
-    """`sets` holds "real", "gan" and "classic" (images, labels); `test` the held-out real images."""
+    """`sets` holds "real", "gan", "classic" and "gan_merged" (images, labels; the last: as many GAN images as an
+    export would merge); `test` the held-out real images."""
     from tqdm import tqdm
 
     steps = steps or STEPS

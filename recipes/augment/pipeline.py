@@ -29,12 +29,15 @@ from gantools.recipes.augment.export import BALANCES, Row, SynthWriter, check_ou
 MODES = ("gan", "classic", "mix")
 REPORT_NAME = "report.json"
 MAX_REDRAWS = 20  # rounds of redrawing near-copies before giving up on a class
+# Without --n: this many synthetic images per real one. Merged plainly into the training folder, larger exports
+# started to cost accuracy (benchmarks/RESULTS.md, "Augment v2": plain merge on digits and CIFAR-10 at 10%).
+DEFAULT_RATIO = 1.0
 
 
 @dataclass
 class AugmentOptions:
     dataset: Path
-    n: int
+    n: int | None  # None: DEFAULT_RATIO x the readable real images
     out: Path
     mode: str = "gan"
     balance: str = "proportional"  # keeps the class prior a classifier meets again; equal pulls it to small classes
@@ -70,7 +73,7 @@ def check_options(o: AugmentOptions) -> Listing:
         raise UserError(f"--mode must be one of {', '.join(MODES)}")
     if o.balance not in BALANCES:
         raise UserError(f"--balance must be one of {', '.join(BALANCES)}")
-    if o.n < 1:
+    if o.n is not None and o.n < 1:
         raise UserError(f"--n must be at least 1 (got {o.n})")
     return check_shared_options(o)
 
@@ -217,6 +220,10 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
         channels = 1 if looks_gray(listing.files) else 3
     size = export_side(o, train_size, listing.files)
     real = real_images(listing, size, channels, fit)
+    if o.n is None:
+        o = replace(o, n=max(1, round(DEFAULT_RATIO * sum(len(v) for v in real.values()))))
+        say(f"exporting {o.n} images, {DEFAULT_RATIO:g} per real image (no --n: more, merged into the training folder, "
+            "started to cost accuracy in our measurements)")
     counts = class_counts({c: len(v) for c, v in real.items()}, o.n, o.balance)
     pipeline = classic.policy(o.policy, size, o.flip) if o.mode in ("classic", "mix") else None
     o.out.mkdir(parents=True, exist_ok=True)
@@ -400,6 +407,13 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
                 _, im = real[cls][np.random.default_rng(s).integers(len(real[cls]))]
                 sets["classic"][0].append(classic.augment(pipeline, im, s))
                 sets["classic"][1].append(label)
+        # (e) merges what an export would ship into the real images: --n of them, else the default ratio.
+        merge_counts = class_counts({c: len(v) for c, v in real.items()}, o.n or max(1, round(DEFAULT_RATIO * len(sets["real"][1]))), o.balance)
+        sets["gan_merged"] = ([], [])
+        for label, cls in enumerate(train_listing.classes):
+            mine = [im for im, y in zip(*sets["gan"]) if y == label][: merge_counts[cls]]
+            sets["gan_merged"][0].extend(mine)
+            sets["gan_merged"][1].extend([label] * len(mine))
         skipped = [(originals.get(f, f), reason) for f, reason in train_listing.skipped]
     test_ok = readable_squares(test_files, size, channels, fit, skipped)
     test_images, test_labels = [pix for _, pix in test_ok], [test_labels[i] for i, _ in test_ok]
