@@ -10,7 +10,7 @@ import click
 @click.command("augment", short_help="Grow a class-folder dataset: GAN samples, classic augmentation, or both.")
 @click.option("--dataset", required=True, type=click.Path(), help="Class folders: DATASET/CLASS/*.jpg.")
 @click.option("--n", type=int, default=None,
-              help="How many synthetic images in all (default: as many as your real images; copied into the training folder, larger exports cost accuracy in our measurements: keep them about 1:1, or use them with half-real batches as --evaluate's (b) does).")
+              help="How many synthetic images in all. Default: the merge check picks the largest of 1, 1/2 or 1/4 per real image that raised a plain classifier's accuracy on your images, or writes none (copied into the training folder, GAN samples can cost accuracy).")
 @click.option("--out", type=click.Path(), default=None, help="Export folder (default: a sibling DATASET_synth).")
 @click.option("--mode", type=click.Choice(["gan", "classic", "mix"]), default="gan", show_default=True,
               help="gan: GAN samples; classic: albumentations copies of real images; mix: GAN samples, each also augmented.")
@@ -31,7 +31,7 @@ import click
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--overwrite", is_flag=True, help="Allow an --out that already holds files (same names are replaced; nothing is deleted).")
 @click.option("--check/--no-check", default=True, show_default=True,
-              help="After the export, train a small classifier with and without it on your images (a quarter set aside) and say whether merging it into the training folder helps.")
+              help="After the export, train a small classifier with and without it on your images (a quarter set aside) and say whether merging it into the training folder helps; without --n it picks the size.")
 @click.option("--evaluate", is_flag=True, help="The benefit report instead of an export: does synthetic data help a classifier?")
 @click.option("--seeds", type=int, default=3, show_default=True, help="--evaluate: classifier runs per training set; more steady the means (the spread stays the runs' own).")
 @click.option("--test", "test_dir", type=click.Path(), default=None, help="--evaluate: held-out class folders (default: 30% of each class).")

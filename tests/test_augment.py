@@ -146,13 +146,18 @@ def test_gan_export_follows_the_balance_and_regenerates_from_the_manifest(data, 
     assert invoke("train", "augment", "--data", out, "--out", tmp_path / "r2", "--dry-run").exit_code == 0
 
 
-def test_without_n_the_export_is_as_large_as_the_real_set(data, model, tmp_path):
-    from gantools.recipes.augment.pipeline import DEFAULT_RATIO
-
-    result = invoke("augment", "--dataset", data, "--model", model, "--out", tmp_path / "d", "--quiet", "--no-check")
+def test_without_n_the_merge_check_picks_the_size_or_writes_none(data, model, tmp_path):
+    result = invoke("augment", "--dataset", data, "--model", model, "--out", tmp_path / "d", "--quiet")
     assert result.exit_code == 0, result.output
-    real = 12  # six per class; the broken file is not counted
-    assert len(read_manifest(tmp_path / "d")) == round(DEFAULT_RATIO * real) and f"exporting {round(DEFAULT_RATIO * real)} images" in result.output
+    report = json.loads((tmp_path / "d" / "report.json").read_text())
+    tried = report["merge_check"]["tried"]
+    assert [t["share"] for t in tried] == [1.0, 0.5, 0.25] and [t["synthetic_images"] for t in tried] == [8, 4, 2]  # of 12, x 8/12
+    helped = [t["share"] for t in tried if t["verdict"] == "helps"]
+    assert report["n"] == {1.0: 12, 0.5: 6, 0.25: 3}.get(max(helped, default=0), 0) == len(read_manifest(tmp_path / "d"))
+    assert ("warning: no --n" in result.output) == (not helped) and ("no --n: wrote" in result.output) == bool(helped)
+    # Without the check, as many as the real images, said so.
+    result = invoke("augment", "--dataset", data, "--model", model, "--out", tmp_path / "u", "--quiet", "--no-check")
+    assert result.exit_code == 0 and len(read_manifest(tmp_path / "u")) == 12 and "exporting 12 images" in result.output
 
 
 def test_classic_and_mix_modes(data, model, tmp_path):
@@ -250,6 +255,9 @@ def test_merge_check_keeps_the_exports_ratio_and_finds_a_harmful_export():
     good = merge_check.run(real, {"dark": make(40, 8), "light": make(190, 8)}, ["dark", "light"], seed=0)
     assert good["synthetic_images"] == 12 and good["verdict"] in ("no clear gain", "helps")
     assert "too few" in merge_check.run({"dark": make(40, 1), "light": make(190, 8)}, wrong, ["dark", "light"], 0)["skipped"]
+    share, figures = merge_check.choose(real, wrong, ["dark", "light"], 0, torch.device("cpu"), (0.25, 1.0))
+    assert share == 0.0 and [t["share"] for t in figures["tried"]] == [1.0, 0.25] and figures["tried"][0]["verdict"] == "hurts"
+    assert "none were written" in merge_check.choice_message(share, 0, figures)
 
 
 def test_gain_by_seed_pairs_each_run_with_real_only_at_the_same_seed():

@@ -23,41 +23,78 @@ def check_side(size: int) -> int:
     return min(size, MAX_SIDE)
 
 
-def run(real: dict[str, list[np.ndarray]], synthetic: dict[str, list[np.ndarray]], classes: list[str], seed: int,
-        device: torch.device = torch.device("cpu")) -> dict:
-    """`real` and `synthetic` hold each class's images (already at check_side); returns the figures and a verdict."""
+def _split(real: dict[str, list[np.ndarray]], classes: list[str], seed: int):
+    """Each class's real images, a quarter set aside by `seed`: (train, test) as (images, labels), and the share
+    of each class kept for training; None and the reason where a class is too small."""
     rng = np.random.default_rng(seed)
-    train, test, extra = ([], []), ([], []), ([], [])
+    train, test, kept = ([], []), ([], []), {}
     for label, cls in enumerate(classes):
         images = real[cls]
         if len(images) < 2:
-            return {"skipped": f"class '{cls}' has {len(images)} readable image(s): too few to set one aside"}
+            return None, f"class '{cls}' has {len(images)} readable image(s): too few to set one aside"
         order = rng.permutation(len(images))
         k = min(max(1, round(len(images) * HELD_OUT)), len(images) - 1)
         for target, idx in ((test, order[:k]), (train, order[k:])):
             target[0].extend(images[i] for i in idx)
             target[1].extend([label] * len(idx))
-        keep = round(len(synthetic[cls]) * (len(images) - k) / len(images))  # the export's own ratio to the real images
-        extra[0].extend(synthetic[cls][:keep])
-        extra[1].extend([label] * keep)
-    as_uint8 = lambda part: (torch.from_numpy(np.stack([im[..., None] if im.ndim == 2 else im for im in part[0]])).permute(0, 3, 1, 2),  # noqa: E731
-                             torch.tensor(part[1]))
-    real_part, test_part = as_uint8(train), as_uint8(test)
-    parts = [real_part, as_uint8(extra)] if extra[1] else [real_part]
-    alone, merged = [], []
-    for s in range(SEEDS):
-        for target, sets in ((alone, [real_part]), (merged, parts)):
-            net = benefit.train_classifier(sets, len(classes), seed=s, steps=benefit.STEPS, device=device, plain=True)
-            target.append(benefit.accuracy(net, *test_part))
+        kept[cls] = (len(images) - k) / len(images)
+    return (train, test, kept), None
+
+
+def _uint8(part) -> tuple[torch.Tensor, torch.Tensor]:
+    return (torch.from_numpy(np.stack([im[..., None] if im.ndim == 2 else im for im in part[0]])).permute(0, 3, 1, 2),
+            torch.tensor(part[1]))
+
+
+def _accuracies(parts, test, n_classes: int, device) -> list[float]:
+    return [benefit.accuracy(benefit.train_classifier(parts, n_classes, seed=s, steps=benefit.STEPS, device=device, plain=True), *test)
+            for s in range(SEEDS)]
+
+
+def _figures(alone: list[float], merged: list[float], **facts) -> dict:
     gain = np.array(merged) - np.array(alone)
     error = float(gain.std(ddof=1) / np.sqrt(len(gain)))
     verdict = "helps" if gain.mean() - error > 0 else ("hurts" if gain.mean() + error < 0 else "no clear gain")
     return {"verdict": verdict, "real_only": float(np.mean(alone)), "merged": float(np.mean(merged)),
             "gain_points": float(100 * gain.mean()), "standard_error_points": float(100 * error),
-            "per_seed": {"real_only": alone, "merged": merged}, "held_out_images": len(test[1]), "real_images": len(train[1]),
-            "synthetic_images": len(extra[1]), "steps": benefit.STEPS, "image_side": int(test_part[0].shape[-1]),
+            "per_seed": {"real_only": alone, "merged": merged}, **facts, "steps": benefit.STEPS,
             "what": "a small CNN with uniform batches, real only vs real + export in the export's ratio, tested on a set-aside "
                     "quarter of the real images, which the GAN trained on (the check favours the samples)"}
+
+
+def run(real: dict[str, list[np.ndarray]], synthetic: dict[str, list[np.ndarray]], classes: list[str], seed: int,
+        device: torch.device = torch.device("cpu"), shares: tuple[float, ...] = (1.0,)) -> dict:
+    """`real` and `synthetic` hold each class's images (already at check_side). Each share s merges the first
+    s-fraction of each class's synthetic images (in the export's ratio to the real images kept for training);
+    the figures of the first share, and with several shares all of them under "tried"."""
+    split, reason = _split(real, classes, seed)
+    if split is None:
+        return {"skipped": reason}
+    train, test, kept = split
+    real_part, test_part = _uint8(train), _uint8(test)
+    alone = _accuracies([real_part], test_part, len(classes), device)
+    tried = []
+    for share in shares:
+        extra = ([], [])
+        for label, cls in enumerate(classes):
+            take = round(len(synthetic[cls]) * share * kept[cls])
+            extra[0].extend(synthetic[cls][:take])
+            extra[1].extend([label] * take)
+        merged = _accuracies([real_part, _uint8(extra)] if extra[1] else [real_part], test_part, len(classes), device)
+        tried.append(_figures(alone, merged, share=share, held_out_images=len(test[1]), real_images=len(train[1]),
+                              synthetic_images=len(extra[1]), image_side=int(test_part[0].shape[-1])))
+    return tried[0] if len(tried) == 1 else {**tried[0], "tried": tried}
+
+
+def choose(real: dict[str, list[np.ndarray]], synthetic: dict[str, list[np.ndarray]], classes: list[str], seed: int,
+           device: torch.device, shares: tuple[float, ...]) -> tuple[float, dict]:
+    """The largest of `shares` of the synthetic images whose plain merge helps in the check (0.0: none), and the figures."""
+    result = run(real, synthetic, classes, seed, device, tuple(sorted(shares, reverse=True)))
+    if "skipped" in result:
+        return max(shares), result
+    tried = result.get("tried", [result])
+    best = next((t for t in tried if t["verdict"] == "helps"), None)
+    return (best["share"] if best else 0.0), (best or tried[-1]) | {"tried": tried}
 
 
 def message(result: dict) -> str:
@@ -72,3 +109,19 @@ def message(result: dict) -> str:
     return (f"warning: merged into the training folder, these images {'lowered' if result['verdict'] == 'hurts' else 'did not raise'} "
             f"a plain classifier's accuracy: {figures}. Keep them out of the training folder, export fewer (--n), or train "
             "the GAN longer; --evaluate shows whether half-real batches still gain from them")
+
+
+def choice_message(share: float, n: int, result: dict) -> str:
+    """The line that says how many images an export without --n wrote, and why."""
+    if "skipped" in result:
+        return f"no --n: wrote {n} images, as many as your real ones, unchecked ({result['skipped']})"
+    shares = ", ".join(f"{t['share']:g}" for t in result["tried"])
+    if share == 0:
+        figures = "; ".join(f"{t['share']:g} per real image: {t['gain_points']:+.1f} +- {t['standard_error_points']:.1f} points"
+                            for t in result["tried"])
+        return (f"warning: no --n, and no share of the samples ({shares} per real image) raised a plain classifier's "
+                f"accuracy on your images (real only {result['real_only']:.1%}; {figures}), so none were written. "
+                "Merged into the training folder they would not help; --n N exports them anyway (use them with half-real "
+                "batches: see --evaluate), or train the GAN longer")
+    return (f"no --n: wrote {n} images, {share:g} per real image, the largest of {shares} whose plain merge raised the "
+            f"check's accuracy. " + message(result))

@@ -29,15 +29,16 @@ from gantools.recipes.augment.export import BALANCES, Row, SynthWriter, check_ou
 MODES = ("gan", "classic", "mix")
 REPORT_NAME = "report.json"
 MAX_REDRAWS = 20  # rounds of redrawing near-copies before giving up on a class
-# Without --n: this many synthetic images per real one. Merged plainly into the training folder, larger exports
-# started to cost accuracy (benchmarks/RESULTS.md, "Augment v2": plain merge on digits and CIFAR-10 at 10%).
-DEFAULT_RATIO = 1.0
+# Without --n, the export's size is the largest of these shares of the real image count whose plain merge raised a
+# small classifier's accuracy in the merge check, else nothing: merged plainly, GAN samples can cost accuracy even
+# where they help a half-real batch (benchmarks/RESULTS.md, "Augment v2": CIFAR-10 at 10% lost 2 points at 1/2).
+DEFAULT_SHARES = (1.0, 0.5, 0.25)
 
 
 @dataclass
 class AugmentOptions:
     dataset: Path
-    n: int | None  # None: DEFAULT_RATIO x the readable real images
+    n: int | None  # None: chosen by the merge check (DEFAULT_SHARES)
     out: Path
     mode: str = "gan"
     balance: str = "proportional"  # keeps the class prior a classifier meets again; equal pulls it to small classes
@@ -220,11 +221,13 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
         channels = 1 if looks_gray(listing.files) else 3
     size = export_side(o, train_size, listing.files)
     real = real_images(listing, size, channels, fit)
+    choosing = o.n is None and o.check  # the merge check picks how many, of as many as the real images
     if o.n is None:
-        o = replace(o, n=max(1, round(DEFAULT_RATIO * sum(len(v) for v in real.values()))))
-        say(f"exporting {o.n} images, {DEFAULT_RATIO:g} per real image (no --n: more, merged into the training folder, "
-            "started to cost accuracy in our measurements)")
-    counts = class_counts({c: len(v) for c, v in real.items()}, o.n, o.balance)
+        o = replace(o, n=max(1, round(max(DEFAULT_SHARES) * sum(len(v) for v in real.values()))))
+        if not choosing:
+            say(f"no --n and --no-check: exporting {o.n} images, as many as your real ones, unchecked")
+    made_n = o.n
+    counts = class_counts({c: len(v) for c, v in real.items()}, made_n, o.balance)
     pipeline = classic.policy(o.policy, size, o.flip) if o.mode in ("classic", "mix") else None
     o.out.mkdir(parents=True, exist_ok=True)
     writer = SynthWriter(o.out)
@@ -232,8 +235,9 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
     dropped: dict[str, int] = {}
     thresholds: dict[str, float] = {}
     grids = []
-    side, share = merge_check.check_side(size), min(1.0, merge_check.MAX_SYNTHETIC / o.n)
+    side, share = merge_check.check_side(size), min(1.0, merge_check.MAX_SYNTHETIC / made_n)
     checked: dict[str, list[np.ndarray]] = {}
+    held: dict[str, list] = {}  # choosing: the images wait until the check has picked how many
     next_seed = o.seed * 10_000_019  # seeds of different --seed runs never meet
     for label, cls in enumerate(listing.classes):
         guard = memorization.NearestTraining([im for _, im in real[cls]])
@@ -244,21 +248,39 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
         if len(kept) < counts[cls]:
             raise UserError(f"class '{cls}': after {MAX_REDRAWS} rounds only {len(kept)} of {counts[cls]} images were not "
                             f"near-copies of training images; lower --truncation, use --mode gan, or raise --copy-threshold")
-        for i, (im, row) in enumerate(kept):
-            writer.write(im, cls, i, row)
+        if choosing:
+            held[cls] = kept
+        else:
+            for i, (im, row) in enumerate(kept):
+                writer.write(im, cls, i, row)
         grids.append([im for im, _ in kept[:8]])
-        if o.check:
+        if o.check or choosing:
             checked[cls] = [_resize(im, side) for im, _ in kept[: round(len(kept) * share)]]
         thresholds[cls] = round(guard.threshold(o.copy_threshold), 4)
-    manifest = writer.close()
     export_seconds = time.perf_counter() - start
-    grid_path = _save_class_grid(grids, o.out / "report-samples.png")
     merged = None
-    if o.check:
-        say(f"merge check: a small classifier on your images with and without the export ({merge_check.SEEDS} seeds each; --no-check skips it)")
+    if o.check or choosing:
         real_side = {c: [_resize(im, side) for _, im in v] for c, v in real.items()}
-        merged = merge_check.run(real_side, checked, listing.classes, o.seed, resolve_device(o.device))
-        say(merge_check.message(merged))
+        device = resolve_device(o.device)
+        if choosing:
+            say(f"no --n: a small classifier on your images alone and with {', '.join(f'{s:g}' for s in DEFAULT_SHARES)} "
+                f"synthetic per real image ({merge_check.SEEDS} seeds each) picks how many to export")
+            chosen, merged = merge_check.choose(real_side, checked, listing.classes, o.seed, device, DEFAULT_SHARES)
+            counts = {c: min(len(held[c]), k) for c, k in class_counts({c: len(v) for c, v in real.items()},
+                                                                       round(chosen * made_n), o.balance).items()}
+            o = replace(o, n=sum(counts.values()))
+            started = time.perf_counter()
+            for cls in listing.classes:
+                for i, (im, row) in enumerate(held[cls][: counts[cls]]):
+                    writer.write(im, cls, i, row)
+            export_seconds += time.perf_counter() - started
+            say(merge_check.choice_message(chosen, o.n, merged))
+        else:
+            say(f"merge check: a small classifier on your images with and without the export ({merge_check.SEEDS} seeds each; --no-check skips it)")
+            merged = merge_check.run(real_side, checked, listing.classes, o.seed, device)
+            say(merge_check.message(merged))
+    manifest = writer.close()
+    grid_path = _save_class_grid(grids, o.out / "report-samples.png")
     report = {
         "dataset": str(o.dataset), "out": str(o.out), "mode": o.mode, "balance": o.balance, "n": o.n,
         "classes": {c: {"real": len(real[c]), "synthetic": counts[c], "near_copies_dropped": dropped[c]} for c in listing.classes},
@@ -407,8 +429,8 @@ def run_benefit(o: AugmentOptions, test_dir: Path | None = None, held_out: float
                 _, im = real[cls][np.random.default_rng(s).integers(len(real[cls]))]
                 sets["classic"][0].append(classic.augment(pipeline, im, s))
                 sets["classic"][1].append(label)
-        # (e) merges what an export would ship into the real images: --n of them, else the default ratio.
-        merge_counts = class_counts({c: len(v) for c, v in real.items()}, o.n or max(1, round(DEFAULT_RATIO * len(sets["real"][1]))), o.balance)
+        # (e) merges what an export would ship into the real images: --n of them, else as many as the real ones.
+        merge_counts = class_counts({c: len(v) for c, v in real.items()}, o.n or len(sets["real"][1]), o.balance)
         sets["gan_merged"] = ([], [])
         for label, cls in enumerate(train_listing.classes):
             mine = [im for im, y in zip(*sets["gan"]) if y == label][: merge_counts[cls]]
