@@ -1,4 +1,4 @@
-"""`gantools augment --dataset DIR --n N`: more labelled images for a class-folder dataset."""
+"""`gantools augment --dataset DIR [--n N]`: more labelled images for a class-folder dataset."""
 
 from __future__ import annotations
 
