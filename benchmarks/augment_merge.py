@@ -28,9 +28,8 @@ def labelled(folder: Path, classes: list[str], size: int, channels: int, fit: st
     listing = list_data(folder, conditional=True)
     ok = readable_squares(listing.files, size, channels, fit, [])
     labels = [classes.index(listing.classes[listing.labels[i]]) for i, _ in ok]
-    images = np.stack([pix[..., None] if pix.ndim == 2 else pix for _, pix in ok])
     per_class = {y: [k for k, lab in enumerate(labels) if lab == y] for y in range(len(classes))}
-    return torch.from_numpy(images).permute(0, 3, 1, 2).contiguous(), torch.tensor(labels), per_class
+    return benefit.to_uint8([pix for _, pix in ok]), torch.tensor(labels), per_class
 
 
 def main() -> None:

@@ -160,6 +160,16 @@ def test_without_n_the_merge_check_picks_the_size_or_writes_none(data, model, tm
     assert result.exit_code == 0 and len(read_manifest(tmp_path / "u")) == 12 and "exporting 12 images" in result.output
 
 
+def test_an_export_past_the_checks_memory_cap_says_it_was_checked_at_a_lower_ratio(data, model, tmp_path, monkeypatch):
+    from gantools.recipes.augment import merge_check
+
+    monkeypatch.setattr(merge_check, "MAX_SYNTHETIC", 4)
+    result = invoke("augment", "--dataset", data, "--model", model, "--n", 9, "--out", tmp_path / "c", "--quiet")
+    assert result.exit_code == 0, result.output
+    check = json.loads((tmp_path / "c" / "report.json").read_text())["merge_check"]
+    assert check["checked_fraction"] == 4 / 9 and check["synthetic_images"] < 6 and "checked with 44% of the export" in result.output
+
+
 def test_classic_and_mix_modes(data, model, tmp_path):
     result = invoke("augment", "--dataset", data, "--n", 6, "--mode", "classic", "--policy", "heavy", "--out", tmp_path / "c",
                     "--balance", "proportional", "--export-size", 0, "--quiet")

@@ -16,7 +16,7 @@ from gantools.recipes.augment import benefit
 HELD_OUT = 0.25
 SEEDS = 3
 MAX_SIDE = 32  # the check judges 32x32 images at most: a few minutes on a CPU, bounded memory, and enough to tell classes
-MAX_SYNTHETIC = 50_000  # exported images kept for the check (uint8); a larger export is checked with a share of it
+MAX_SYNTHETIC = 50_000  # exported images kept for the check (uint8); a larger export is checked at a lower ratio, said so
 
 
 def check_side(size: int) -> int:
@@ -42,8 +42,7 @@ def _split(real: dict[str, list[np.ndarray]], classes: list[str], seed: int):
 
 
 def _uint8(part) -> tuple[torch.Tensor, torch.Tensor]:
-    return (torch.from_numpy(np.stack([im[..., None] if im.ndim == 2 else im for im in part[0]])).permute(0, 3, 1, 2),
-            torch.tensor(part[1]))
+    return benefit.to_uint8(part[0]), torch.tensor(part[1])
 
 
 def _accuracies(parts, test, n_classes: int, device) -> list[float]:
@@ -102,7 +101,8 @@ def message(result: dict) -> str:
     if "skipped" in result:
         return f"merge check skipped: {result['skipped']}"
     figures = (f"real only {result['real_only']:.1%}, merged {result['merged']:.1%} ({result['gain_points']:+.1f} +- "
-               f"{result['standard_error_points']:.1f} points over {SEEDS} seeds, {result['held_out_images']} images set aside)")
+               f"{result['standard_error_points']:.1f} points over {SEEDS} seeds, {result['held_out_images']} images set aside"
+               + (f"; checked with {result['checked_fraction']:.0%} of the export" if "checked_fraction" in result else "") + ")")
     if result["verdict"] == "helps":
         return (f"merge check: copied into the training folder, these images raised a plain classifier: {figures}; "
                 "the GAN saw the set-aside images, so take the gain as an upper bound (--evaluate for the honest one)")

@@ -254,18 +254,20 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
             for i, (im, row) in enumerate(kept):
                 writer.write(im, cls, i, row)
         grids.append([im for im, _ in kept[:8]])
-        if o.check or choosing:
+        if o.check:  # also when choosing, which needs the check
             checked[cls] = [_resize(im, side) for im, _ in kept[: round(len(kept) * share)]]
         thresholds[cls] = round(guard.threshold(o.copy_threshold), 4)
     export_seconds = time.perf_counter() - start
     merged = None
-    if o.check or choosing:
+    if o.check:
         real_side = {c: [_resize(im, side) for _, im in v] for c, v in real.items()}
         device = resolve_device(o.device)
         if choosing:
             say(f"no --n: a small classifier on your images alone and with {', '.join(f'{s:g}' for s in DEFAULT_SHARES)} "
                 f"synthetic per real image ({merge_check.SEEDS} seeds each) picks how many to export")
             chosen, merged = merge_check.choose(real_side, checked, listing.classes, o.seed, device, DEFAULT_SHARES)
+            if share < 1:
+                merged["checked_fraction"] = share
             counts = {c: min(len(held[c]), k) for c, k in class_counts({c: len(v) for c, v in real.items()},
                                                                        round(chosen * made_n), o.balance).items()}
             o = replace(o, n=sum(counts.values()))
@@ -278,6 +280,8 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
         else:
             say(f"merge check: a small classifier on your images with and without the export ({merge_check.SEEDS} seeds each; --no-check skips it)")
             merged = merge_check.run(real_side, checked, listing.classes, o.seed, device)
+            if share < 1:  # past MAX_SYNTHETIC the check merged fewer than the export holds
+                merged["checked_fraction"] = share
             say(merge_check.message(merged))
     manifest = writer.close()
     grid_path = _save_class_grid(grids, o.out / "report-samples.png")
