@@ -56,6 +56,18 @@ def test_codes_from_a_gaussian_latent_are_uniform():
     assert abs(float((values.abs() < 0.5).float().mean()) - 0.5) < 0.02  # uniform: half within +-0.5
 
 
+def test_noise_std_scales_only_the_noise_inside_g():
+    torch.manual_seed(0)
+    small = InfoGenerator(noise=4, categories=3, continuous=1, channels=1, size=16, base=4, noise_std=0.1).eval()
+    plain = InfoGenerator(noise=4, categories=3, continuous=1, channels=1, size=16, base=4).eval()
+    plain.load_state_dict(small.state_dict())
+    noise, index, values = torch.randn(5, 4), torch.tensor([0, 1, 2, 0, 1]), torch.rand(5, 1) * 2 - 1
+    assert torch.allclose(small.from_codes(noise, index, values), plain.from_codes(noise * 0.1, index, values))
+    assert not torch.allclose(small.from_codes(noise, index, values), plain.from_codes(noise, index, values))
+    assert invoke("train", "infogan", "--data", ".", "--out", "x", "--noise-std", 0).output.strip().endswith(
+        "noise, noise_std and base must be positive, weights not negative")
+
+
 def test_training_logs_the_information_term_and_ignores_labels(model):
     lines = [json.loads(x) for x in (model / "metrics.jsonl").read_text().splitlines()]
     assert all("mi_cat" in line and "loss_g_info_cat" in line and "loss_g_info_cont" in line for line in lines)

@@ -20,9 +20,9 @@ from gantools.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 class InfoGenerator(nn.Module):
     n_classes = 0  # no labels: the codes ride inside z
 
-    def __init__(self, noise: int, categories: int, continuous: int, channels: int, size: int, base: int):
+    def __init__(self, noise: int, categories: int, continuous: int, channels: int, size: int, base: int, noise_std: float = 1.0):
         super().__init__()
-        self.noise, self.categories, self.continuous = noise, categories, continuous
+        self.noise, self.categories, self.continuous, self.noise_std = noise, categories, continuous, noise_std
         self.z_dim = noise + categories + continuous
         self.net = DCGANGenerator(self.z_dim, channels, size, base)
 
@@ -32,7 +32,8 @@ class InfoGenerator(nn.Module):
         return z[:, n : n + k].argmax(1), torch.erf(z[:, n + k :] / math.sqrt(2.0))
 
     def from_codes(self, noise: torch.Tensor, index: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
-        return self.net(torch.cat([noise, F.one_hot(index, self.categories).to(noise.dtype), values.to(noise.dtype)], 1))
+        # noise_std < 1 shrinks what the noise can vary, so the codes carry the main factors (ClusterGAN's σ = 0.1).
+        return self.net(torch.cat([noise * self.noise_std, F.one_hot(index, self.categories).to(noise.dtype), values.to(noise.dtype)], 1))
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         index, values = self.codes_of(z)

@@ -37,6 +37,8 @@ class InfoGANConfig:
     size: int = setting("image size: a power of two from 16 to 128", 32)
     color: str = setting("auto (gray if the data is gray), gray or rgb", "auto")
     noise: int = setting("length of the incompressible noise z", 62)
+    noise_std: float = setting("scale of the noise inside G (1: standard normal; ClusterGAN uses 0.1 so the codes carry "
+                               "more); sampling and `--code` still draw standard-normal noise", 1.0)
     categorical: int = setting("values of the categorical code c1 (at least 2)", 10)
     continuous: int = setting("continuous codes c2, c3, ... (uniform on [-1, 1]; 0 = none)", 2)
     base: int = setting("channels of the widest-resolution conv layer", 64)
@@ -56,8 +58,8 @@ class InfoGANConfig:
             raise ValueError(f"categorical must be at least 2, got {self.categorical}")
         if self.continuous < 0:
             raise ValueError(f"continuous must not be negative, got {self.continuous}")
-        if self.noise < 1 or self.base < 1 or self.cat_weight < 0 or self.cont_weight < 0:
-            raise ValueError("noise and base must be positive, weights not negative")
+        if self.noise < 1 or self.base < 1 or self.cat_weight < 0 or self.cont_weight < 0 or not self.noise_std > 0:
+            raise ValueError("noise, noise_std and base must be positive, weights not negative")
 
 
 def code_names(config: InfoGANConfig) -> dict[str, tuple[str, int]]:
@@ -88,7 +90,7 @@ class InfoGANRecipe(Recipe):
     def build(self) -> dict[str, nn.Module]:
         c = self.config
         d = InfoDiscriminator(self.channels, c.size, c.base)
-        return {"G": InfoGenerator(c.noise, c.categorical, c.continuous, self.channels, c.size, c.base), "D": d,
+        return {"G": InfoGenerator(c.noise, c.categorical, c.continuous, self.channels, c.size, c.base, c.noise_std), "D": d,
                 "Q": QHead(d.out.in_features, c.categorical, c.continuous)}
 
     def generate(self, generator: nn.Module, condition: tuple[torch.Tensor, ...]) -> torch.Tensor:
