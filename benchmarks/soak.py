@@ -93,13 +93,14 @@ def main() -> None:
     parser.add_argument("--plot", type=Path, default=Path("soak.png"))
     parser.add_argument("--commands", default="colorize,upscale", help="which halves to run (allocator settings such as "
                         "MALLOC_MMAP_THRESHOLD_ in the environment reach the command)")
+    parser.add_argument("--colorize-args", default="", help="extra options for the colorize half, e.g. '--size-multiple 128'")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = args.work or Path(tmp)
         src = work / "inputs"
         broken = make_inputs(src, args.images)
         curves = {}
-        halves = {"colorize": [], "upscale": ["--model", "superres-x2"]}
+        halves = {"colorize": args.colorize_args.split(), "upscale": ["--model", "superres-x2"]}
         for name, extra in ((n, halves[n]) for n in args.commands.split(",")):
             out = work / f"out-{name}"
             result = soak([sys.executable, "-m", "gantools", name, str(src), str(out), "--quiet", *extra], out)

@@ -16,8 +16,11 @@ from gantools.cli.runner_options import run_options, run_model, runner_options
               help="1 = the mean of the likely colours, lower = nearer the likeliest one (for the bundled model: more muted); default 0.6.")
 @click.option("--video-smoothing", type=float, default=None,
               help="Videos: how much a still pixel keeps its past colour, 0-0.99 (0 = each frame on its own; default 0.8). Resets at scene cuts.")
+@click.option("--size-multiple", type=int, default=None,
+              help="Pad the working image to a multiple of this (32, 64, 128...; default: the model's); fewer distinct sizes keep memory flat over long batches.")
 @runner_options
-def colorize_cmd(src, out, model, render_size, temperature, video_smoothing, device, report_path, **runner):
+def colorize_cmd(src, out, model, render_size, temperature, video_smoothing, size_multiple, device, report_path, **runner):
     """Colourise SRC (an image, a video or a folder) into OUT, each output at its input's size."""
-    run_model(model, "colorize", {"render_size": render_size, "temperature": temperature, "video_smoothing": video_smoothing}, device, src, out,
+    run_model(model, "colorize", {"render_size": render_size, "temperature": temperature, "video_smoothing": video_smoothing,
+                                      "size_multiple": size_multiple}, device, src, out,
                  run_options(**runner), report_path)

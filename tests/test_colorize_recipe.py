@@ -153,6 +153,20 @@ def test_without_fid_helper_the_teacher_comes_from_the_bundled_model(monkeypatch
     assert torch.equal(nets["T"].layers.mixed_6.conv.conv.weight, bundled.layers.mixed_6.conv.conv.weight)
 
 
+def test_size_multiple_pads_to_few_working_sizes_and_crops_back(colour_model):
+    from gantools.errors import UserError
+    from gantools.infer import options
+
+    options.apply(colour_model.recipe, {"size_multiple": 128})
+    predictor = colour_model.recipe.predictor(colour_model.networks, torch.device("cpu"))
+    for h, w in ((37, 23), (300, 41), (90, 250)):
+        job = predictor.prepare(Decoded(np.zeros((h, w, 3), np.uint8)))
+        assert job.input.shape[-2] % 128 == 0 and job.input.shape[-1] % 128 == 0
+        assert predictor.predict(Decoded(np.zeros((h, w, 3), np.uint8))).pixels.shape == (h, w, 3)
+    with pytest.raises((UserError, ValueError), match="size_multiple must be a multiple of 32"):
+        options.apply(colour_model.recipe, {"size_multiple": 48})
+
+
 @pytest.mark.parametrize("dtype, peak", [(np.uint8, 255), (np.uint16, 65535)])
 def test_gray_files_take_a_lookup_for_L_with_the_same_output(colour_model, dtype, peak):
     predictor = colour_model.recipe.predictor(colour_model.networks, torch.device("cpu"))

@@ -51,6 +51,8 @@ class ColorizeConfig:
     teacher_scale: float = setting("the teacher sees the gray image at this fraction of the working size", 0.5)
     render_size: int = setting("inference: colour is predicted with the shorter side at this size", 256)
     temperature: float = setting("inference: annealed-mean temperature; 1 = the plain mean, lower = nearer the likeliest colour", 0.6)
+    size_multiple: int = setting("inference: the working image is padded (edge pixels repeated) to a multiple of this (itself a "
+                                 "multiple of 32) and the colour cropped back; few distinct sizes keep memory flat over long batches", 32)
     video_smoothing: float = setting("inference, video: weight of the past colour on a still pixel (0 = each frame on its own)", 0.8)
 
     def __post_init__(self):
@@ -66,6 +68,8 @@ class ColorizeConfig:
             raise ValueError("render_size must be at least 16")
         if not 0.01 <= self.temperature <= 1.0:
             raise ValueError("temperature must be between 0.01 and 1")
+        if self.size_multiple < ColorNet.multiple or self.size_multiple % ColorNet.multiple:
+            raise ValueError(f"size_multiple must be a multiple of {ColorNet.multiple}")
         if not 0.0 <= self.video_smoothing < 1.0:
             raise ValueError("video_smoothing must be at least 0 and below 1")
 
@@ -78,7 +82,7 @@ class ColorizeRecipe(Recipe):
     ema_networks = ("G",)
     export_networks = ("T", "G")
     half_precision_networks = ("T",)  # frozen pretrained weights: float16 storage halves the file
-    inference_options = ("render_size", "temperature", "video_smoothing")
+    inference_options = ("render_size", "temperature", "size_multiple", "video_smoothing")
     train_defaults = {"lr_g": 5e-4, "beta1": 0.9, "beta2": 0.99, "batch_size": 16, "steps": 6000, "ema_decay": 0.999,
                       "lr_schedule": "constant"}
     teacher_source = ""
@@ -244,8 +248,8 @@ class ColorizePredictor(Predictor):
         scale = min(render / min(h, w), 4 * render / max(h, w))
         rh, rw = max(1, round(h * scale)), max(1, round(w * scale))
         small = cv2.resize(lab[..., 0], (rw, rh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR) if (rh, rw) != (h, w) else lab[..., 0]
-        m, least = ColorNet.multiple, int(np.ceil(MIN_TEACHER_SIDE / self.recipe.config.teacher_scale))
-        ph, pw = (-(-max(least, side) // m) * m for side in (rh, rw))  # padded to the net's multiple, and enough for the teacher
+        m, least = self.recipe.config.size_multiple, int(np.ceil(MIN_TEACHER_SIDE / self.recipe.config.teacher_scale))
+        ph, pw = (-(-max(least, side) // m) * m for side in (rh, rw))  # padded to size_multiple (the net's or coarser), and enough for the teacher
         x = torch.from_numpy(small / 50.0 - 1.0).float()[None, None]
         x = F.pad(x, (0, pw - rw, 0, ph - rh), mode="replicate")[0]
         return Job(x, (decoded, lab, rh, rw))
