@@ -21,6 +21,5 @@ from gantools.cli.runner_options import run_options, run_model, runner_options
 @runner_options
 def colorize_cmd(src, out, model, render_size, temperature, video_smoothing, size_multiple, device, report_path, **runner):
     """Colourise SRC (an image, a video or a folder) into OUT, each output at its input's size."""
-    run_model(model, "colorize", {"render_size": render_size, "temperature": temperature, "video_smoothing": video_smoothing,
-                                      "size_multiple": size_multiple}, device, src, out,
-                 run_options(**runner), report_path)
+    options = {"render_size": render_size, "temperature": temperature, "video_smoothing": video_smoothing, "size_multiple": size_multiple}
+    run_model(model, "colorize", options, device, src, out, run_options(**runner), report_path)

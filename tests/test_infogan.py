@@ -56,7 +56,7 @@ def test_codes_from_a_gaussian_latent_are_uniform():
     assert abs(float((values.abs() < 0.5).float().mean()) - 0.5) < 0.02  # uniform: half within +-0.5
 
 
-def test_noise_std_scales_only_the_noise_inside_g():
+def test_noise_std_scales_only_the_noise_inside_g(tmp_path):
     torch.manual_seed(0)
     small = InfoGenerator(noise=4, categories=3, continuous=1, channels=1, size=16, base=4, noise_std=0.1).eval()
     plain = InfoGenerator(noise=4, categories=3, continuous=1, channels=1, size=16, base=4).eval()
@@ -64,7 +64,7 @@ def test_noise_std_scales_only_the_noise_inside_g():
     noise, index, values = torch.randn(5, 4), torch.tensor([0, 1, 2, 0, 1]), torch.rand(5, 1) * 2 - 1
     assert torch.allclose(small.from_codes(noise, index, values), plain.from_codes(noise * 0.1, index, values))
     assert not torch.allclose(small.from_codes(noise, index, values), plain.from_codes(noise, index, values))
-    assert invoke("train", "infogan", "--data", ".", "--out", "x", "--noise-std", 0).output.strip().endswith(
+    assert invoke("train", "infogan", "--data", tmp_path, "--out", tmp_path / "x", "--noise-std", 0).output.strip().endswith(
         "noise, noise_std and base must be positive, weights not negative")
 
 

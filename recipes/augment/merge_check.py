@@ -62,10 +62,11 @@ def _figures(alone: list[float], merged: list[float], **facts) -> dict:
 
 
 def run(real: dict[str, list[np.ndarray]], synthetic: dict[str, list[np.ndarray]], classes: list[str], seed: int,
-        device: torch.device = torch.device("cpu"), shares: tuple[float, ...] = (1.0,)) -> dict:
+        device: torch.device = torch.device("cpu"), shares: tuple[float, ...] = (1.0,), checked_fraction: float = 1.0) -> dict:
     """`real` and `synthetic` hold each class's images (already at check_side). Each share s merges the first
     s-fraction of each class's synthetic images (in the export's ratio to the real images kept for training);
-    the figures of the first share, and with several shares all of them under "tried"."""
+    the figures of the first share, and with several shares all of them under "tried". `checked_fraction` < 1:
+    `synthetic` is that part of the export (past MAX_SYNTHETIC), recorded so the message says so."""
     split, reason = _split(real, classes, seed)
     if split is None:
         return {"skipped": reason}
@@ -82,13 +83,14 @@ def run(real: dict[str, list[np.ndarray]], synthetic: dict[str, list[np.ndarray]
         merged = _accuracies([real_part, _uint8(extra)] if extra[1] else [real_part], test_part, len(classes), device)
         tried.append(_figures(alone, merged, share=share, held_out_images=len(test[1]), real_images=len(train[1]),
                               synthetic_images=len(extra[1]), image_side=int(test_part[0].shape[-1])))
-    return tried[0] if len(tried) == 1 else {**tried[0], "tried": tried}
+    result = tried[0] if len(tried) == 1 else {**tried[0], "tried": tried}
+    return result | ({"checked_fraction": checked_fraction} if checked_fraction < 1 else {})
 
 
 def choose(real: dict[str, list[np.ndarray]], synthetic: dict[str, list[np.ndarray]], classes: list[str], seed: int,
-           device: torch.device, shares: tuple[float, ...]) -> tuple[float, dict]:
+           device: torch.device, shares: tuple[float, ...], checked_fraction: float = 1.0) -> tuple[float, dict]:
     """The largest of `shares` of the synthetic images whose plain merge helps in the check (0.0: none), and the figures."""
-    result = run(real, synthetic, classes, seed, device, tuple(sorted(shares, reverse=True)))
+    result = run(real, synthetic, classes, seed, device, tuple(sorted(shares, reverse=True)), checked_fraction)
     if "skipped" in result:
         return max(shares), result
     tried = result.get("tried", [result])

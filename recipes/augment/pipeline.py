@@ -265,9 +265,7 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
         if choosing:
             say(f"no --n: a small classifier on your images alone and with {', '.join(f'{s:g}' for s in DEFAULT_SHARES)} "
                 f"synthetic per real image ({merge_check.SEEDS} seeds each) picks how many to export")
-            chosen, merged = merge_check.choose(real_side, checked, listing.classes, o.seed, device, DEFAULT_SHARES)
-            if share < 1:
-                merged["checked_fraction"] = share
+            chosen, merged = merge_check.choose(real_side, checked, listing.classes, o.seed, device, DEFAULT_SHARES, share)
             counts = {c: min(len(held[c]), k) for c, k in class_counts({c: len(v) for c, v in real.items()},
                                                                        round(chosen * made_n), o.balance).items()}
             o = replace(o, n=sum(counts.values()))
@@ -279,9 +277,7 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
             say(merge_check.choice_message(chosen, o.n, merged))
         else:
             say(f"merge check: a small classifier on your images with and without the export ({merge_check.SEEDS} seeds each; --no-check skips it)")
-            merged = merge_check.run(real_side, checked, listing.classes, o.seed, device)
-            if share < 1:  # past MAX_SYNTHETIC the check merged fewer than the export holds
-                merged["checked_fraction"] = share
+            merged = merge_check.run(real_side, checked, listing.classes, o.seed, device, checked_fraction=share)
             say(merge_check.message(merged))
     manifest = writer.close()
     grid_path = _save_class_grid(grids, o.out / "report-samples.png")
