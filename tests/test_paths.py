@@ -158,6 +158,23 @@ def test_a_dead_runs_claim_is_taken_over(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["a.png", "gantools-report.json"]
 
 
+def test_a_claim_being_written_is_left_alone_and_a_half_written_old_one_taken_over(tmp_path):
+    import os
+    import time
+
+    from gantools.infer.claims import claim
+
+    target = tmp_path / "a.png"
+    being_written = tmp_path / ".a.png.claim"
+    being_written.write_text("")  # another run's claim between its creation and its pid (the two-runs race)
+    assert claim(target) is None
+    old = time.time() - 60
+    os.utime(being_written, (old, old))  # still empty a minute later: its run was killed while claiming
+    assert claim(target) == being_written
+    assert being_written.read_text().split()[0] == str(os.getpid())
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".a.png.claim"]  # no temporary left
+
+
 def test_each_claim_goes_as_its_output_is_written(tmp_path, monkeypatch):
     import gantools.infer.runner as runner
 
