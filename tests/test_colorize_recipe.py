@@ -174,3 +174,48 @@ def test_gray_files_take_a_lookup_for_L_with_the_same_output(colour_model, dtype
     as_gray = predictor.predict(Decoded(gray)).pixels
     as_rgb = predictor.predict(Decoded(np.repeat(gray[..., None], 3, axis=2))).pixels
     assert as_gray.dtype == dtype and np.abs(as_gray.astype(np.int64) - as_rgb.astype(np.int64)).max() <= peak // 255
+
+
+def test_rebalancing_weighs_rare_colours_up():
+    from gantools.recipes.colorize import bins
+
+    centres = bins.gamut_bins()
+    counts = torch.zeros(centres.shape[0])
+    neutral = int(centres.norm(dim=1).argmin())
+    vivid = int(centres.norm(dim=1).argmax())
+    counts[neutral], counts[vivid] = 990.0, 10.0  # photos: mostly gray-brown, a little vivid colour
+    prior = torch.exp(-torch.cdist(centres, centres).square() / 50) @ (counts / counts.sum())
+    prior /= prior.sum()
+    for strength in (0.25, 0.5, 0.9):
+        w = bins.rebalancing_weights(counts, centres, strength)
+        assert w[vivid] > 5 * w[neutral], strength
+        assert torch.isclose((prior * w).sum(), torch.tensor(1.0), atol=1e-5)  # the average pixel keeps weight 1
+    assert torch.allclose(bins.rebalancing_weights(counts, centres, 0.0), torch.ones(centres.shape[0]))
+    # Half strength (Zhang et al.'s λ = 0.5) tempers it: between no rebalancing and nearly the inverse frequency.
+    half, full = bins.rebalancing_weights(counts, centres, 0.5), bins.rebalancing_weights(counts, centres, 0.9)
+    assert 1 < half[vivid] / half[neutral] < full[vivid] / full[neutral]
+
+
+def test_rebalanced_training_resumes_exactly(tmp_path):
+    """The colour histogram the weights come from is part of the checkpoint: stopped at 2 and resumed to 4 ==
+    4 steps straight."""
+    rng = np.random.default_rng(1)
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(3):
+        Image.fromarray(rng.integers(0, 255, (64, 80, 3), dtype=np.uint8)).save(photos / f"{i}.png")
+    common = ["train", "colorize", "--data", photos, "--batch-size", 2, "--size", 160, "--load-size", 160,
+              "--photo-scales", 160, "--base", 8, "--rebalance", 0.5, "--checkpoint-every", 2, "--quiet"]
+
+    def run(out, steps, *extra):
+        result = CliRunner().invoke(main, [str(a) for a in [*common, "--out", out, "--steps", steps, *extra]])
+        assert result.exit_code == 0, result.output
+        return torch.load(out / "checkpoint.pt", weights_only=True)
+
+    straight = run(tmp_path / "straight", 4)
+    run(tmp_path / "split", 2)
+    resumed = run(tmp_path / "split", 4, "--resume")
+    counts = straight["recipe_state"]["ab_counts"]
+    assert counts.sum() > 0 and torch.equal(counts, resumed["recipe_state"]["ab_counts"])
+    for key, value in straight["networks"]["G"].items():
+        assert torch.equal(value, resumed["networks"]["G"][key]), key

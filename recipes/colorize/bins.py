@@ -38,8 +38,22 @@ def soft_targets(ab: torch.Tensor, centres: torch.Tensor, neighbours: int = 5, s
     return target.reshape(n, h, w, -1).permute(0, 3, 1, 2)
 
 
-def cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    return -(target * F.log_softmax(logits, dim=1)).sum(1).mean()
+def cross_entropy(logits: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None) -> torch.Tensor:
+    """Mean over pixels of the cross-entropy; `weight` (N, H, W) scales each pixel's share."""
+    per_pixel = -(target * F.log_softmax(logits, dim=1)).sum(1)
+    return per_pixel.mean() if weight is None else (per_pixel * weight).mean()
+
+
+def rebalancing_weights(counts: torch.Tensor, centres: torch.Tensor, strength: float, sigma: float = 5.0) -> torch.Tensor:
+    """Per-bin loss weights from the colour histogram `counts` (Q,): Zhang et al.'s class rebalancing. Without it
+    the many gray-brown pixels of photos teach the net that a muted guess is always safe; with it rare, saturated
+    colours count more: w ∝ 1 / (strength · prior + (1 - strength) / Q) (their λ = 1 - strength = 0.5), the prior
+    smoothed over nearby bins, scaled so that the prior's mean weight is 1. Strength 0: every weight is 1; below 1."""
+    kernel = torch.exp(-torch.cdist(centres, centres).square() / (2 * sigma**2))
+    prior = kernel @ (counts / counts.sum().clamp_min(1e-12))
+    prior = prior / prior.sum()
+    weight = 1.0 / (strength * prior + (1.0 - strength) / centres.shape[0])
+    return weight / (prior * weight).sum()
 
 
 def decode(logits: torch.Tensor, centres: torch.Tensor, temperature: float, confidence_stride: int = 1) -> tuple[torch.Tensor, torch.Tensor]:

