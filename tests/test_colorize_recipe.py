@@ -157,11 +157,11 @@ def test_size_multiple_pads_to_few_working_sizes_and_crops_back(colour_model):
     from gantools.errors import UserError
     from gantools.infer import options
 
-    options.apply(colour_model.recipe, {"size_multiple": 128})
+    options.apply(colour_model.recipe, {"size_multiple": 64})
     predictor = colour_model.recipe.predictor(colour_model.networks, torch.device("cpu"))
     for h, w in ((37, 23), (300, 41), (90, 250)):
         job = predictor.prepare(Decoded(np.zeros((h, w, 3), np.uint8)))
-        assert job.input.shape[-2] % 128 == 0 and job.input.shape[-1] % 128 == 0
+        assert job.input.shape[-2] % 64 == 0 and job.input.shape[-1] % 64 == 0
         assert predictor.predict(Decoded(np.zeros((h, w, 3), np.uint8))).pixels.shape == (h, w, 3)
     with pytest.raises((UserError, ValueError), match="size_multiple must be a multiple of 32"):
         options.apply(colour_model.recipe, {"size_multiple": 48})

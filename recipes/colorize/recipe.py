@@ -54,7 +54,7 @@ class ColorizeConfig:
     render_size: int = setting("inference: colour is predicted with the shorter side at this size", 256)
     temperature: float = setting("inference: annealed-mean temperature; 1 = the plain mean, lower = nearer the likeliest colour", 0.6)
     size_multiple: int = setting("inference: the working image is padded (edge pixels repeated) to a multiple of this (itself a "
-                                 "multiple of 32) and the colour cropped back; few distinct sizes keep memory flat over long batches", 32)
+                                 "multiple of 32) and the colour cropped back; few distinct sizes keep memory flat over long batches", 128)
     video_smoothing: float = setting("inference, video: weight of the past colour on a still pixel (0 = each frame on its own)", 0.8)
 
     def __post_init__(self):
