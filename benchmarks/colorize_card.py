@@ -70,8 +70,13 @@ def main() -> None:
         "teacher": TEACHER_TERMS,
     }
     held = json.loads(args.eval.read_text())
+    before = card.get("evaluation", {})  # what --old and --val gave last time stays unless given again
     card["evaluation"] = {"command": "gantools eval colorize --data DIR/heldout --json heldout.json",
-                          "photos": len(held["rows"]), "summary": held["summary"], "checks": held["checks"]}
+                          "photos": len(held["rows"]), "inference_options": held.get("inference_options", {}),
+                          "summary": held["summary"], "checks": held["checks"]}
+    for kept in ("previous_bundled_model", "temperature_chosen_on_validation"):
+        if kept in before:
+            card["evaluation"][kept] = before[kept]
     if args.old:
         old = json.loads(args.old.read_text())["summary"]
         card["evaluation"]["previous_bundled_model"] = {k: old[k] for k in ("psnr", "psnr_gray", "ssim", "colourfulness_ratio") if k in old}
