@@ -81,3 +81,16 @@ def test_kid_matches_a_hand_computed_value_and_is_unbiased():
     same = metrics.kernel_inception_distance(rng.normal(size=(200, 16)), rng.normal(size=(200, 16)), subsets=20, subset_size=100)
     moved = metrics.kernel_inception_distance(rng.normal(size=(200, 16)), rng.normal(0.5, 1, size=(200, 16)), subsets=20, subset_size=100)
     assert abs(same[0]) < 3 * same[1] + 1e-3 and moved[0] > 10 * max(abs(same[0]), same[1])
+
+
+def test_edge_f_score_matches_lines_within_the_tolerance():
+    lines = np.zeros((40, 40), bool)
+    lines[20, 5:35] = True  # one horizontal line
+    assert metrics.edge_f_score(lines, lines) == 1.0
+    assert metrics.edge_f_score(np.roll(lines, 2, axis=0), lines, tolerance=2) == 1.0  # 2 px off: still a match
+    assert metrics.edge_f_score(np.roll(lines, 6, axis=0), lines, tolerance=2) == 0.0
+    half = lines.copy()
+    half[20, 20:] = False  # found half of the line, nothing wrong: precision 1, recall about 1/2
+    assert 0.6 < metrics.edge_f_score(half, lines, tolerance=1) < 0.75
+    assert metrics.edge_f_score(np.zeros_like(lines), np.zeros_like(lines)) == 1.0
+    assert metrics.edge_f_score(np.zeros_like(lines), lines) == 0.0

@@ -192,4 +192,11 @@ def test_paired_training_and_eval(model, tmp_path):
     assert result.exit_code == 0, result.output
     scores = json.loads((tmp_path / "e.json").read_text())
     assert len(scores["rows"]) == 3 and 0 < scores["summary"]["psnr"] < 100
-    assert "fid" in scores["summary"]
+    summary = scores["summary"]
+    assert "fid" in summary and "kid_x100" in summary and "kid_x100_drawings" in summary
+    # The drawing-respect figures: a photo's own jittered drawing matches its plain one (a two-step model's output
+    # does not yet draw the lines).
+    assert all(0.9 < r["edge_f_photo"] <= 1.0 and 0.0 <= r["edge_f"] < 0.9 for r in scores["rows"])
+    assert summary["edge_f_ratio"] == pytest.approx(summary["edge_f"] / summary["edge_f_photo"])
+    assert summary["colourfulness_ratio"] == pytest.approx(summary["colourfulness"] / summary["colourfulness_truth"])
+    assert set(scores["checks"]) >= {"colourfulness at least 0.7x the photos'", "drawing respected: edge F at least 0.8x a photo's own jittered drawing"}

@@ -1,4 +1,4 @@
-"""Image quality figures: PSNR and SSIM from scikit-image; colourfulness, fine detail and FID by formula."""
+"""Image quality figures: PSNR and SSIM from scikit-image; colourfulness, fine detail, edge F-score, FID and KID by formula."""
 
 from __future__ import annotations
 
@@ -50,6 +50,20 @@ def edge_halo(truth: np.ndarray, test: np.ndarray, reach: int, flat: float = 2.0
     near = cv2.dilate(strong.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2)) > 0
     mask = near & ~strong & (std < flat)
     return float(np.abs(np.asarray(test, np.float32) - t)[mask].mean()) if mask.any() else float("nan")
+
+
+def edge_f_score(found: np.ndarray, wanted: np.ndarray, tolerance: int = 2) -> float:
+    """F-score of two line maps (boolean, True = line), each pixel matched within `tolerance` pixels (a disk), as
+    edge benchmarks do: precision = share of `found` near a `wanted` line, recall = share of `wanted` near a `found`
+    line. 1.0 when both are empty (nothing to find, nothing found), 0.0 when only one is."""
+    found, wanted = np.asarray(found, bool), np.asarray(wanted, bool)
+    if not found.any() or not wanted.any():
+        return float(not found.any() and not wanted.any())
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * tolerance + 1,) * 2)
+    near_wanted = cv2.dilate(wanted.astype(np.uint8), disk) > 0
+    near_found = cv2.dilate(found.astype(np.uint8), disk) > 0
+    precision, recall = float(near_wanted[found].mean()), float(near_found[wanted].mean())
+    return 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
 
 
 def means(rows: list[dict]) -> dict[str, float]:
