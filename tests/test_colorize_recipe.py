@@ -198,23 +198,26 @@ def test_rebalancing_weighs_rare_colours_up():
 
 def test_rebalanced_training_resumes_exactly(tmp_path):
     """The colour histogram the weights come from is part of the checkpoint: stopped at 2 and resumed to 4 ==
-    4 steps straight."""
+    4 steps straight; and the weights reach the loss (the same run without rebalancing ends elsewhere)."""
     rng = np.random.default_rng(1)
     photos = tmp_path / "photos"
     photos.mkdir()
     for i in range(3):
         Image.fromarray(rng.integers(0, 255, (64, 80, 3), dtype=np.uint8)).save(photos / f"{i}.png")
     common = ["train", "colorize", "--data", photos, "--batch-size", 2, "--size", 160, "--load-size", 160,
-              "--photo-scales", 160, "--base", 8, "--rebalance", 0.5, "--checkpoint-every", 2, "--quiet"]
+              "--photo-scales", 160, "--base", 8, "--checkpoint-every", 2, "--quiet"]
 
     def run(out, steps, *extra):
         result = CliRunner().invoke(main, [str(a) for a in [*common, "--out", out, "--steps", steps, *extra]])
         assert result.exit_code == 0, result.output
         return torch.load(out / "checkpoint.pt", weights_only=True)
 
-    straight = run(tmp_path / "straight", 4)
-    run(tmp_path / "split", 2)
-    resumed = run(tmp_path / "split", 4, "--resume")
+    straight = run(tmp_path / "straight", 4, "--rebalance", 0.5)
+    run(tmp_path / "split", 2, "--rebalance", 0.5)
+    resumed = run(tmp_path / "split", 4, "--rebalance", 0.5, "--resume")
+    plain = run(tmp_path / "plain", 4)
+    assert "ab_counts" not in plain["recipe_state"]
+    assert any(not torch.equal(v, plain["networks"]["G"][k]) for k, v in straight["networks"]["G"].items() if v.is_floating_point())
     counts = straight["recipe_state"]["ab_counts"]
     assert counts.sum() > 0 and torch.equal(counts, resumed["recipe_state"]["ab_counts"])
     for key, value in straight["networks"]["G"].items():
