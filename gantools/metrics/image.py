@@ -97,18 +97,23 @@ def frechet_distance(feats_a: np.ndarray, feats_b: np.ndarray) -> float:
 def kernel_inception_distance(feats_a: np.ndarray, feats_b: np.ndarray, subsets: int = 100, subset_size: int = 1000,
                               seed: int = 0) -> tuple[float, float]:
     """KID (Bińkowski et al. 2018): the unbiased MMD² between two feature sets (N x D) with the cubic polynomial
-    kernel k(x, y) = (x·y / D + 1)³, averaged over `subsets` random subsets of min(subset_size, N_a, N_b)
-    samples from each set; returns (mean, standard deviation over subsets). Unbiased: near 0, even below,
-    for two samples of one distribution, with few samples too (unlike FID)."""
+    kernel k(x, y) = (x·y / D + 1)³, averaged over `subsets` random subsets of `subset_size` samples from each
+    set; returns (mean, standard deviation over subsets). Unbiased: near 0, even below, for two samples of one
+    distribution, with few samples too (unlike FID).
+    When a set has no more than `subset_size` samples, the mean is the estimate over both whole sets and the
+    spread is taken over subsets of half the smaller set: subsets of the whole set would all be the same and
+    say nothing (a half-size subset varies about √2 times more than the whole set: the spread errs wide)."""
     a, b = np.asarray(feats_a, np.float64), np.asarray(feats_b, np.float64)
-    m = min(subset_size, len(a), len(b))
-    if m < 2:
+    if min(len(a), len(b)) < 2:
         raise ValueError("KID needs at least 2 samples in each set")
     rng, d = np.random.default_rng(seed), a.shape[1]
-    values = []
-    for _ in range(subsets):
-        x, y = a[rng.choice(len(a), m, replace=False)], b[rng.choice(len(b), m, replace=False)]
+
+    def mmd(x: np.ndarray, y: np.ndarray) -> float:
         k_xx, k_yy, k_xy = ((x @ x.T) / d + 1) ** 3, ((y @ y.T) / d + 1) ** 3, ((x @ y.T) / d + 1) ** 3
-        within = (k_xx.sum() - np.trace(k_xx) + k_yy.sum() - np.trace(k_yy)) / (m * (m - 1))
-        values.append(within - 2.0 * k_xy.mean())
-    return float(np.mean(values)), float(np.std(values))
+        within = k_xx.sum() - np.trace(k_xx)
+        return within / (len(x) * (len(x) - 1)) + (k_yy.sum() - np.trace(k_yy)) / (len(y) * (len(y) - 1)) - 2.0 * k_xy.mean()
+
+    small = min(len(a), len(b)) <= subset_size
+    m = max(2, min(len(a), len(b)) // 2) if small else subset_size
+    values = [mmd(a[rng.choice(len(a), m, replace=False)], b[rng.choice(len(b), m, replace=False)]) for _ in range(subsets)]
+    return float(mmd(a, b) if small else np.mean(values)), float(np.std(values))

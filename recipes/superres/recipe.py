@@ -29,11 +29,10 @@ from gantools.errors import UserError
 from gantools.files.imageio import Decoded, ImageError, as_channels, peak_value, read_image
 from gantools.train.losses import l1
 from gantools.nets.patchgan import PatchGAN
-from gantools.nets.imagenet_weights import load_imagenet_weights
-from gantools.nets.inception_trunk import STAGES, InceptionTrunk
 from gantools.nets.srnet import CompactSR
 from gantools.infer.predictor import Job, Predictor
 from gantools.infer.tiling import tiles
+from gantools.train.perceptual import PerceptualTerm, check_perceptual
 from gantools.train.two_player import Pair, TwoPlayerRecipe
 from gantools.train.runlog import save_strip
 
@@ -68,8 +67,7 @@ class SuperResConfig:
             raise ValueError("need patch <= load_size")
         if not self.photo_factors or not all(0 < f <= 1 for f in self.photo_factors):
             raise ValueError("photo_factors must be in (0, 1]: training photos are only ever shrunk")
-        if self.perceptual_weight < 0 or self.perceptual_stage not in STAGES[: STAGES.index("mixed_6") + 1]:
-            raise ValueError(f"perceptual_weight must be >= 0 and perceptual_stage one of {', '.join(STAGES[:STAGES.index('mixed_6') + 1])}")
+        check_perceptual(self.perceptual_weight, self.perceptual_stage)
         if self.size_multiple < 1:
             raise ValueError("size_multiple must be at least 1")
         if self.tile < 0 or self.tile_overlap < 0:
@@ -99,14 +97,13 @@ def luma(rgb: np.ndarray) -> np.ndarray:
     return rgb2ycbcr(rgb)[..., 0]
 
 
-class SuperResRecipe(TwoPlayerRecipe):
+class SuperResRecipe(PerceptualTerm, TwoPlayerRecipe):
     name = "superres"
     summary = "low resolution to high, x2/x4: residual net + pixel shuffle, L1 pre-training then L1 + PatchGAN"
     Config = SuperResConfig
     bundled_default = "superres-x4"
     inference_options = ("tile", "tile_overlap", "size_multiple")
     EvalConfig = SuperResEvalConfig
-    perceptual_source = ""
     retired_settings = {"photo_scales": "before superres v2: training tiles cut with the photo's shorter side at these sizes"}
     train_defaults = {"loss": "hinge", "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.9, "beta2": 0.99, "batch_size": 16,
                       "steps": 12000, "pretrain_steps": 10000, "ema_decay": 0.999}
@@ -117,22 +114,6 @@ class SuperResRecipe(TwoPlayerRecipe):
 
     def build_generator(self) -> nn.Module:
         return CompactSR(self.config.scale, self.config.channels, self.config.blocks)
-
-    def build(self) -> dict[str, nn.Module]:
-        networks = super().build()
-        if self.config.perceptual_weight:  # P: frozen, in no phase, not exported; inference never needs it
-            networks["P"] = self._perceptual = InceptionTrunk(self.config.perceptual_stage).requires_grad_(False)
-        return networks
-
-    def pretrained(self, networks: dict[str, nn.Module]) -> None:
-        if "P" in networks:
-            self.perceptual_source = load_imagenet_weights(networks["P"])
-
-    def state_dict(self) -> dict:
-        return {"perceptual_source": self.perceptual_source} if self.config.perceptual_weight else {}
-
-    def load_state_dict(self, state: dict) -> None:
-        self.perceptual_source = state.get("perceptual_source", "")
 
     def build_discriminator(self) -> nn.Module:
         return PatchGAN(3, self.config.d_base, spectral_norm=self.config.d_spectral_norm)
@@ -162,12 +143,7 @@ class SuperResRecipe(TwoPlayerRecipe):
         return gain * (image - local_mean), {}
 
     def reconstruction(self, fake, pair):
-        terms = {"l1": self.config.l1_weight * l1(fake, pair.target)}
-        if self.config.perceptual_weight:
-            with torch.no_grad():
-                want = self._perceptual(pair.target)[0]
-            terms["perceptual"] = self.config.perceptual_weight * l1(self._perceptual(fake.clamp(-1, 1))[0], want)
-        return terms
+        return {"l1": self.config.l1_weight * l1(fake, pair.target), **self.perceptual_terms(fake, pair.target)}
 
     def preview_condition(self, dataset, n, device, generator):
         count = min(n, len(dataset), 8)
@@ -185,11 +161,7 @@ class SuperResRecipe(TwoPlayerRecipe):
         return torch.stack([t for i in range(fake.shape[0]) for t in (up[i], fake[i], extra[i])]), 3
 
     def card(self) -> dict:
-        card = {"input": "RGB in [-1, 1]", "output": f"RGB in [-1, 1], {self.config.scale}x the input's size"}
-        if self.config.perceptual_weight:
-            card["perceptual_teacher"] = {"what": f"InceptionV3 (ImageNet) stages conv..{self.config.perceptual_stage}, frozen, "
-                                                  "training only (not in the model file)", "source": self.perceptual_source or "not recorded"}
-        return card
+        return {"input": "RGB in [-1, 1]", "output": f"RGB in [-1, 1], {self.config.scale}x the input's size", **self.perceptual_card()}
 
     def predictor(self, networks: dict[str, nn.Module], device: torch.device) -> "SuperResPredictor":
         return SuperResPredictor(self, networks, device)
