@@ -200,3 +200,23 @@ def test_paired_training_and_eval(model, tmp_path):
     assert summary["edge_f_ratio"] == pytest.approx(summary["edge_f"] / summary["edge_f_photo"])
     assert summary["colourfulness_ratio"] == pytest.approx(summary["colourfulness"] / summary["colourfulness_truth"])
     assert set(scores["checks"]) >= {"colourfulness at least 0.7x the photos'", "drawing respected: edge F at least 0.8x a photo's own jittered drawing"}
+
+
+def test_the_perceptual_term_trains_sketch2photo_and_stays_out_of_the_model(tmp_path):
+    from safetensors.torch import load_file
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(2):
+        Image.fromarray(object_photo(48, 20 + i)).save(photos / f"{i}.png")
+    out = tmp_path / "run"
+    result = invoke("train", "sketch2photo", "--data", photos, "--out", out, "--steps", 2, *TINY,
+                    "--perceptual-weight", 5, "--perceptual-stage", "conv_4")
+    assert result.exit_code == 0, result.output
+    card = json.loads((out / "model.json").read_text())
+    assert card["perceptual_teacher"]["what"].startswith("InceptionV3 (ImageNet) stages conv..conv_4")
+    assert all(k.startswith("G.") for k in load_file(str(out / "model.safetensors")))
+    last = json.loads((out / "metrics.jsonl").read_text().splitlines()[-1])
+    assert last["loss_g_perceptual"] > 0 and last["loss_g_l1"] > 0
+    bad = invoke("train", "sketch2photo", "--data", photos, "--out", tmp_path / "bad", "--perceptual-stage", "mixed_9")
+    assert bad.exit_code == 2 and "perceptual_stage" in bad.output

@@ -32,6 +32,7 @@ from gantools.nets.patchgan import PatchGAN
 from gantools.nets.unet import UNet
 from gantools.data.pairs import PairedSquares, match_pairs
 from gantools.infer.predictor import Job, Predictor
+from gantools.train.perceptual import PerceptualTerm, check_perceptual
 from gantools.train.two_player import ConditionalImageRecipe, Pair
 from gantools.train.runlog import save_strip
 
@@ -58,6 +59,8 @@ class Sketch2PhotoConfig:
     depth: int = setting("U-Net downsamplings", 5)
     d_base: int = setting("PatchGAN channels", 32)
     l1_weight: float = setting("weight of L1 against the adversarial loss", 100.0)
+    perceptual_weight: float = setting("weight of the L1 between ImageNet InceptionV3 features of output and photo (a frozen teacher, training only; 0 = off)", 0.0)
+    perceptual_stage: str = setting("the InceptionV3 stage whose features the perceptual term compares", "mixed_2")
     render_size: int = setting("inference: the drawing is scaled so its longer side is this (the training scale)", 160)
 
     def __post_init__(self):
@@ -69,6 +72,7 @@ class Sketch2PhotoConfig:
             raise ValueError(f"style must be one of {', '.join(TRAIN_STYLES)}")
         if self.render_size < 16:
             raise ValueError("render_size must be at least 16")
+        check_perceptual(self.perceptual_weight, self.perceptual_stage)
 
 
 @dataclass
@@ -95,7 +99,7 @@ def sketch_for_training(rgb: np.ndarray, style: str, rng: np.random.Generator) -
     return sketch.extract(rgb, style, rng)
 
 
-class Sketch2PhotoRecipe(ConditionalImageRecipe):
+class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
     name = "sketch2photo"
     summary = "line drawings to photos: U-Net G on the sketch, PatchGAN judges (sketch, photo); L1 + adversarial"
     Config = Sketch2PhotoConfig
@@ -163,8 +167,12 @@ class Sketch2PhotoRecipe(ConditionalImageRecipe):
         sk = condition[0].expand(-1, 3, -1, -1)
         return torch.stack([t for i in range(fake.shape[0]) for t in (sk[i], fake[i], extra[i])]), 3
 
+    def reconstruction(self, fake, pair):
+        return {**super().reconstruction(fake, pair), **self.perceptual_terms(fake, pair.target)}
+
     def card(self) -> dict:
-        return {"input": "a line drawing: gray, dark lines on white, in [-1, 1]", "output": "RGB photo in [-1, 1], same size"}
+        return {"input": "a line drawing: gray, dark lines on white, in [-1, 1]", "output": "RGB photo in [-1, 1], same size",
+                **self.perceptual_card()}
 
     def predictor(self, networks: dict[str, nn.Module], device: torch.device) -> "Sketch2PhotoPredictor":
         return Sketch2PhotoPredictor(self, networks, device)
