@@ -220,3 +220,23 @@ def test_the_perceptual_term_trains_sketch2photo_and_stays_out_of_the_model(tmp_
     assert last["loss_g_perceptual"] > 0 and last["loss_g_l1"] > 0
     bad = invoke("train", "sketch2photo", "--data", photos, "--out", tmp_path / "bad", "--perceptual-stage", "mixed_9")
     assert bad.exit_code == 2 and "perceptual_stage" in bad.output
+
+
+def test_chroma_weight_leaves_colour_to_the_discriminator():
+    import torch
+
+    from gantools.recipes.sketch2photo.recipe import Sketch2PhotoConfig, Sketch2PhotoRecipe, split_luma
+    from gantools.train.two_player import Pair
+
+    target = torch.rand(2, 3, 16, 16) * 2 - 1
+    luma, colour = split_luma(target)
+    recoloured = luma - colour  # the same brightness, the opposite colours
+    pair = Pair((torch.zeros(2, 1, 16, 16),), target)
+    plain = Sketch2PhotoRecipe(Sketch2PhotoConfig(l1_weight=1.0))
+    blind = Sketch2PhotoRecipe(Sketch2PhotoConfig(l1_weight=1.0, chroma_weight=0.0))
+    half = Sketch2PhotoRecipe(Sketch2PhotoConfig(l1_weight=1.0, chroma_weight=0.5))
+    assert plain.reconstruction(recoloured, pair)["l1"] > 0.1
+    assert float(blind.reconstruction(recoloured, pair)["l1"]) == pytest.approx(0.0, abs=1e-6)
+    assert float(half.reconstruction(recoloured, pair)["l1"]) == pytest.approx(float((2 * colour).abs().mean() / 2), rel=1e-5)
+    with pytest.raises(ValueError, match="chroma_weight"):
+        Sketch2PhotoConfig(chroma_weight=1.5)

@@ -61,6 +61,8 @@ class Sketch2PhotoConfig:
     l1_weight: float = setting("weight of L1 against the adversarial loss", 100.0)
     perceptual_weight: float = setting("weight of the L1 between ImageNet InceptionV3 features of output and photo (a frozen teacher, training only; 0 = off)", 0.0)
     perceptual_stage: str = setting("the InceptionV3 stage whose features the perceptual term compares", "mixed_2")
+    chroma_weight: float = setting("how much the L1 and perceptual terms judge colour, against brightness (1: plain RGB; "
+                                   "lower leaves more of the colour to the discriminator)", 1.0)
     render_size: int = setting("inference: the drawing is scaled so its longer side is this (the training scale)", 160)
 
     def __post_init__(self):
@@ -73,6 +75,8 @@ class Sketch2PhotoConfig:
         if self.render_size < 16:
             raise ValueError("render_size must be at least 16")
         check_perceptual(self.perceptual_weight, self.perceptual_stage)
+        if not 0 <= self.chroma_weight <= 1:
+            raise ValueError("chroma_weight must be between 0 and 1")
 
 
 @dataclass
@@ -91,6 +95,12 @@ def to_unit(pixels: np.ndarray) -> torch.Tensor:
 def to_uint8(t: torch.Tensor) -> np.ndarray:
     """float CHW in [-1, 1] -> uint8 HWC."""
     return np.round((t.detach().float().clamp(-1, 1).cpu().numpy().transpose(1, 2, 0) + 1.0) * 127.5).astype(np.uint8)
+
+
+def split_luma(rgb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """RGB (N, 3, H, W) -> (luma Y (ITU-R BT.601) repeated on 3 channels, the rest: colour), summing to rgb."""
+    y = (rgb * rgb.new_tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(1, keepdim=True).expand_as(rgb)
+    return y, rgb - y
 
 
 def sketch_for_training(rgb: np.ndarray, style: str, rng: np.random.Generator) -> np.ndarray:
@@ -168,7 +178,14 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
         return torch.stack([t for i in range(fake.shape[0]) for t in (sk[i], fake[i], extra[i])]), 3
 
     def reconstruction(self, fake, pair):
-        return {**super().reconstruction(fake, pair), **self.perceptual_terms(fake, pair.target)}
+        """L1 and perceptual terms against the photo, their colour part scaled by chroma_weight: a drawing says
+        little about colour, and matching the one true colour pulls every guess to a muted average."""
+        w = self.config.chroma_weight
+        if w == 1:
+            return {**super().reconstruction(fake, pair), **self.perceptual_terms(fake, pair.target)}
+        (fake_y, fake_c), (true_y, true_c) = split_luma(fake), split_luma(pair.target)
+        l1 = (fake_y - true_y).abs().mean() + w * (fake_c - true_c).abs().mean()
+        return {"l1": self.config.l1_weight * l1, **self.perceptual_terms(fake_y + w * fake_c, true_y + w * true_c)}
 
     def card(self) -> dict:
         return {"input": "a line drawing: gray, dark lines on white, in [-1, 1]", "output": "RGB photo in [-1, 1], same size",
