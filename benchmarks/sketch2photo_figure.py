@@ -4,7 +4,7 @@ Each photo is prepared as `gantools eval sketch2photo` prepares it (fitted onto 
 render size, XDoG drawing without jitter), so the picture shows what the eval's figures measure.
 
     python benchmarks/sketch2photo_figure.py --data DIR/heldout --l1 runs/l1 [--model sketch2photo] \
-        --files a.jpg b.jpg --out assets/readme/sketch2photo-before-after.png
+        --files a.jpg b.jpg --out assets/readme/sketch2photo-before-after.jpg
 """
 
 from __future__ import annotations
