@@ -20,14 +20,15 @@ from gantools.files.atomic import write_text
 
 FIGURES = ("kid_x100", "kid_x100_std", "kid_x100_drawings", "fid", "colourfulness_ratio", "edge_f_ratio", "psnr", "ssim")
 LIMITATIONS = [
-    "Trained on about 1,060 photos (ImageNet classes, scenes, BSD): it knows skies, grass, water, fur and foliage; "
-    "faces, text, man-made objects of arbitrary colour and anything ImageNet has few of come out as plausible blobs.",
-    "A line drawing says nothing about colour: the model guesses a likely one (green for foliage, blue for sky) and "
-    "can be wrong; the same drawing always gives the same photo.",
+    "Trained on about 1,060 photos (one per ImageNet class, 68 scenes, 169 BSD photos): animals, landscapes and "
+    "objects at photo scale; faces, text and small details come out as smooth, photo-like blobs.",
+    "A line drawing says little about colour: the model guesses one and can be wrong; the same drawing always gives "
+    "the same photo.",
     "It draws at 160 pixels on the longer side (render_size) and the result is resized to the drawing's size: large "
     "outputs are soft.",
-    "Colours are muted: 0.43x a photo's colourfulness on the held-out photos (the bar is 0.7x). Training on to 8,000 "
-    "steps brought colour (0.68x) but as a brown tint over everything, and KID rose from 6.1 to 11.6, so it stops at 3,600.",
+    "Colours are guesses and lean warm: 0.67x a photo's colourfulness on the held-out photos (the bar is 0.7x), "
+    "with a brown or pink cast on some. Longer adversarial training (8,000 steps) turned colour into a brown tint "
+    "over everything and doubled KID, so training stops at 3,600 steps.",
     "Trained on drawings made from photos (XDoG/Canny: dense lines, texture drawn as marks); a sparse outline with "
     "nothing inside comes out as flat, smooth areas.",
     "Drawings unlike XDoG/Canny lines (shading, hatching, colour) are cleaned up first, but the further from those "
