@@ -26,7 +26,7 @@ LIMITATIONS = [
     "the same photo.",
     "It draws at 160 pixels on the longer side (render_size) and the result is resized to the drawing's size: large "
     "outputs are soft.",
-    "Colours are guesses and lean warm: 0.67x a photo's colourfulness on the held-out photos (the bar is 0.7x), "
+    "Colours are guesses and lean warm: {colour:.2f}x a photo's colourfulness on the held-out photos, "
     "with a brown or pink cast on some. Longer adversarial training (8,000 steps) turned colour into a brown tint "
     "over everything and doubled KID, so training stops at 3,600 steps.",
     "Trained on drawings made from photos (XDoG/Canny: dense lines, texture drawn as marks); a sparse outline with "
@@ -76,7 +76,7 @@ def main() -> None:
         card.setdefault("training", {})["time"] = args.training_time
     if args.command:
         card.setdefault("training", {})["command"] = args.command
-    card["limitations"] = LIMITATIONS
+    card["limitations"] = [line.format(colour=held["summary"]["colourfulness_ratio"]) for line in LIMITATIONS]
     write_text(card_path, json.dumps(card, indent=2, default=str) + "\n")
     print(f"wrote {card_path}")
 
