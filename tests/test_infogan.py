@@ -111,8 +111,57 @@ def test_the_papers_way_trains_q_and_the_trunk_with_d(digits, tmp_path):
     assert json.loads((out / "model.json").read_text())["config"]["info_trains_d"] is True
 
 
+def test_pair_information_is_ln_k_for_agreeing_balanced_codes_and_zero_for_unrelated_ones():
+    import math
+
+    from gantools.recipes.infogan.consistency import pair_information
+
+    sure = torch.eye(4).repeat(8, 1) * 50  # 32 images, each code 8 times, both views agree
+    assert abs(float(pair_information(sure, sure)) - math.log(4)) < 1e-4
+    unrelated = torch.eye(4).repeat_interleave(8, 0) * 50  # each pair of codes equally often: independent views
+    assert abs(float(pair_information(sure, unrelated))) < 1e-4
+    one_code = torch.zeros(32, 4)
+    one_code[:, 0] = 50  # every image the same code: agreeing, but it tells nothing
+    assert abs(float(pair_information(one_code, one_code))) < 1e-4
+
+
+def test_random_warp_keeps_shape_and_background_and_moves_the_image():
+    from gantools.recipes.infogan.consistency import random_warp
+
+    x = -torch.ones(16, 1, 16, 16)
+    x[:, :, 6:10, 4:12] = 1.0
+    torch.manual_seed(0)
+    y = random_warp(x)
+    assert y.shape == x.shape and float(y[:, :, 0, 0].max()) <= -0.999  # the corners stay background
+    assert float((y - x).abs().mean()) > 0.01 and float(y.max()) > 0.5  # moved, not erased
+
+
+@pytest.mark.parametrize("paper_way", [False, True])
+def test_real_consistency_trains_q_on_warped_real_images_in_the_phase_that_trains_q(digits, tmp_path, paper_way):
+    out = tmp_path / "iic"
+    extra = ["--info-trains-d"] if paper_way else []
+    result = invoke("train", "infogan", "--data", digits, "--out", out, "--steps", 4, "--log-every", 2, "--real-consistency", 1, *extra, *TINY)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
+    phase = "d" if paper_way else "g"
+    assert all(f"loss_{phase}_info_real" in line and 0 <= line["mi_real"] <= np.log(3) + 1e-4 for line in lines)
+
+
+def test_overclustering_head_trains_beside_q_and_the_model_still_samples_and_evaluates(digits, tmp_path):
+    out = tmp_path / "over"
+    result = invoke("train", "infogan", "--data", digits, "--out", out, "--steps", 4, "--log-every", 2, "--real-consistency", 1,
+                    "--overcluster", 7, "--info-trains-d", *TINY)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
+    assert all("loss_d_info_real_over" in line and 0 <= line["mi_real_over"] <= np.log(7) + 1e-4 for line in lines)
+    assert invoke("eval", "infogan", "--data", digits, "--model", out, "--json", tmp_path / "e.json").exit_code == 0
+    assert invoke("sample", out, "--traverse", "c1", "--out", tmp_path / "pics").exit_code == 0
+
+
 @pytest.mark.parametrize("args, message", [
     (["--categorical", 1], "categorical must be at least 2"),
+    (["--real-consistency", -1], "weights not negative"),
+    (["--overcluster", 1], "overcluster must be 0 (none) or at least 2"),
     (["--continuous", -1], "continuous must not be negative"),
 ])
 def test_training_mistakes_end_in_one_line(digits, tmp_path, args, message):

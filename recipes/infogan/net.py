@@ -53,13 +53,17 @@ class InfoDiscriminator(DCGANDiscriminator):
 class QHead(nn.Module):
     """Q(c | x) from D's trunk features: logits of the categorical code, mean and log-variance of each continuous one."""
 
-    def __init__(self, features: int, categories: int, continuous: int, hidden: int = 128):
+    def __init__(self, features: int, categories: int, continuous: int, hidden: int = 128, overcluster: int = 0):
         super().__init__()
         self.categories, self.continuous = categories, continuous
         self.net = nn.Sequential(nn.Linear(features, hidden), nn.BatchNorm1d(hidden), nn.LeakyReLU(0.2, True),
                                  nn.Linear(hidden, categories + 2 * continuous))
+        # Used in training only: more clusters than codes on the same features (IIC's auxiliary over-clustering head).
+        self.over = nn.Linear(hidden, overcluster) if overcluster else None
 
-    def forward(self, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        out = self.net(h)
+    def forward(self, h: torch.Tensor, with_over: bool = False):
+        hidden = self.net[:3](h)
+        out = self.net[3](hidden)
         k, c = self.categories, self.continuous
-        return out[:, :k], out[:, k : k + c], out[:, k + c :]
+        heads = out[:, :k], out[:, k : k + c], out[:, k + c :]
+        return (*heads, self.over(hidden)) if with_over else heads

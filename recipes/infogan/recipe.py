@@ -29,6 +29,7 @@ from gantools.nets import standing_stats
 from gantools.recipe import Recipe
 from gantools.train.phases import Phase, PhaseContext
 
+from .consistency import pair_information, random_warp
 from .net import InfoDiscriminator, InfoGenerator, QHead
 
 
@@ -48,6 +49,10 @@ class InfoGANConfig:
     learned_variance: bool = setting("Q predicts each continuous code's variance too (off: variance 1)", False)
     info_trains_d: bool = setting("the mutual-information term trains D's trunk too, Q updated with D (as the paper's "
                                   "own code does); off: Q is updated with G, the trunk learns from D's loss alone", False)
+    real_consistency: float = setting("weight of Q's invariant-clustering term on real images (consistency.py): the same "
+                                      "code for two warped views of a real image, every code used equally; 0 = off", 0.0)
+    overcluster: int = setting("with real_consistency: clusters of a second, training-only head of Q that clusters the "
+                               "same views more finely (IIC's auxiliary over-clustering; 0 = none)", 0)
 
     def __post_init__(self):
         if self.size not in (16, 32, 64, 128):
@@ -58,8 +63,10 @@ class InfoGANConfig:
             raise ValueError(f"categorical must be at least 2, got {self.categorical}")
         if self.continuous < 0:
             raise ValueError(f"continuous must not be negative, got {self.continuous}")
-        if self.noise < 1 or self.base < 1 or self.cat_weight < 0 or self.cont_weight < 0 or not self.noise_std > 0:
+        if self.noise < 1 or self.base < 1 or min(self.cat_weight, self.cont_weight, self.real_consistency) < 0 or not self.noise_std > 0:
             raise ValueError("noise, noise_std and base must be positive, weights not negative")
+        if self.overcluster < 0 or self.overcluster == 1:
+            raise ValueError(f"overcluster must be 0 (none) or at least 2, got {self.overcluster}")
 
 
 def code_names(config: InfoGANConfig) -> dict[str, tuple[str, int]]:
@@ -91,7 +98,7 @@ class InfoGANRecipe(Recipe):
         c = self.config
         d = InfoDiscriminator(self.channels, c.size, c.base)
         return {"G": InfoGenerator(c.noise, c.categorical, c.continuous, self.channels, c.size, c.base, c.noise_std), "D": d,
-                "Q": QHead(d.out.in_features, c.categorical, c.continuous)}
+                "Q": QHead(d.out.in_features, c.categorical, c.continuous, overcluster=c.overcluster)}
 
     def generate(self, generator: nn.Module, condition: tuple[torch.Tensor, ...]) -> torch.Tensor:
         return generator(*condition)
@@ -110,14 +117,36 @@ class InfoGANRecipe(Recipe):
             fake = g(z)
         terms = ctx.adversary.d_terms(ctx.nets["D"], (real, {}), (fake, {}), log=ctx.log)
         if self.config.info_trains_d:
-            terms |= self.info_terms(ctx, fake, *g.codes_of(z), log=False)
+            terms |= self.info_terms(ctx, fake, *g.codes_of(z), log=False) | self.consistency_terms(ctx, real)
         return terms
 
     def g_loss(self, ctx: PhaseContext) -> dict[str, torch.Tensor]:
         g, d = ctx.nets["G"], ctx.nets["D"]
         z = torch.randn(ctx.batch[0].shape[0], g.z_dim, device=ctx.device)
         fake = g(z)
-        return {"adv": ctx.adversary.g_term(d, (fake, {}))} | self.info_terms(ctx, fake, *g.codes_of(z))
+        terms = {"adv": ctx.adversary.g_term(d, (fake, {}))} | self.info_terms(ctx, fake, *g.codes_of(z))
+        if not self.config.info_trains_d:  # Q trains in this phase (the batch is the D phase's own)
+            terms |= self.consistency_terms(ctx, ctx.batch[0].to(ctx.device).float().div(127.5).sub(1.0))
+        return terms
+
+    def consistency_terms(self, ctx: PhaseContext, real: torch.Tensor) -> dict[str, torch.Tensor]:
+        """ln K minus the information between Q's codes for two warped views of each real image, weighted."""
+        weight = self.config.real_consistency
+        if not weight:
+            return {}
+        trunk = getattr(ctx.nets["D"], "module", ctx.nets["D"])
+        views = trunk.embedding(torch.cat([random_warp(real), random_warp(real)]))
+        if not self.config.overcluster:
+            logits, _, _ = ctx.nets["Q"](views)
+            information = pair_information(*logits.chunk(2))
+            ctx.log("mi_real", information.detach())
+            return {"info_real": weight * (math.log(self.config.categorical) - information)}
+        logits, _, _, finer = ctx.nets["Q"](views, with_over=True)
+        information, finer_information = pair_information(*logits.chunk(2)), pair_information(*finer.chunk(2))
+        ctx.log("mi_real", information.detach())
+        ctx.log("mi_real_over", finer_information.detach())
+        return {"info_real": weight * (math.log(self.config.categorical) - information),
+                "info_real_over": weight * (math.log(self.config.overcluster) - finer_information)}
 
     def info_terms(self, ctx: PhaseContext, fake, index, values, log: bool = True) -> dict[str, torch.Tensor]:
         """Q's cross-entropy on the categorical code and Gaussian NLL on the continuous ones, weighted."""
