@@ -14,6 +14,17 @@ def test_colourfulness_is_zero_for_gray_and_grows_with_saturation():
     assert 0 < metrics.colourfulness(pale) < metrics.colourfulness(vivid)
 
 
+def test_a_tint_is_cast_not_spread_and_the_parts_make_colourfulness():
+    rng = np.random.default_rng(0)
+    varied = rng.integers(0, 256, (32, 32, 3)).astype(np.uint8)
+    tinted = np.zeros((32, 32, 3), np.uint8) + np.array([180, 140, 100], np.uint8)  # one brown everywhere
+    spread, cast = metrics.colour_parts(tinted)
+    assert spread == 0.0 and cast > 40
+    spread, cast = metrics.colour_parts(varied)
+    assert spread > 50 and cast < spread / 5
+    assert abs(metrics.colourfulness(varied) - (spread + 0.3 * cast)) < 1e-9
+
+
 def test_colourfulness_formula_by_hand():
     # Half red (255,0,0), half blue (0,0,255): rg = 255 | 0, yb = 127.5 | -255.
     img = np.zeros((2, 2, 3), np.uint8)

@@ -199,6 +199,8 @@ def test_paired_training_and_eval(model, tmp_path):
     assert all(0.9 < r["edge_f_photo"] <= 1.0 and 0.0 <= r["edge_f"] < 0.9 for r in scores["rows"])
     assert summary["edge_f_ratio"] == pytest.approx(summary["edge_f"] / summary["edge_f_photo"])
     assert summary["colourfulness_ratio"] == pytest.approx(summary["colourfulness"] / summary["colourfulness_truth"])
+    assert summary["colour_spread_ratio"] == pytest.approx(summary["colour_spread"] / summary["colour_spread_truth"])
+    assert all(r["colourfulness"] == pytest.approx(r["colour_spread"] + 0.3 * r["colour_cast"]) for r in scores["rows"])
     assert set(scores["checks"]) >= {"colourfulness at least 0.7x the photos'", "drawing respected: edge F at least 0.8x a photo's own jittered drawing"}
 
 

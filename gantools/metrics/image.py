@@ -17,11 +17,19 @@ def ssim(truth: np.ndarray, test: np.ndarray) -> float:
     return float(structural_similarity(truth, test, data_range=255, channel_axis=2 if truth.ndim == 3 else None))
 
 
-def colourfulness(rgb: np.ndarray) -> float:
-    """Hasler & Suesstrunk (2003) colourfulness M = sigma_rgyb + 0.3 * mu_rgyb, on 0..255 RGB: 0 for gray."""
+def colour_parts(rgb: np.ndarray) -> tuple[float, float]:
+    """The two parts of Hasler & Suesstrunk's colourfulness on 0..255 RGB: the spread of the opponent colours
+    (sigma_rgyb: colours that differ across the image) and the cast (mu_rgyb: how far the mean colour is from gray).
+    A tint over everything raises the cast and leaves the spread low; both are 0 for gray."""
     r, g, b = (rgb[..., i].astype(np.float64) for i in range(3))
     rg, yb = r - g, 0.5 * (r + g) - b
-    return float(np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(rg.mean(), yb.mean()))
+    return float(np.hypot(rg.std(), yb.std())), float(np.hypot(rg.mean(), yb.mean()))
+
+
+def colourfulness(rgb: np.ndarray) -> float:
+    """Hasler & Suesstrunk (2003) colourfulness M = sigma_rgyb + 0.3 * mu_rgyb, on 0..255 RGB: 0 for gray."""
+    spread, cast = colour_parts(rgb)
+    return spread + 0.3 * cast
 
 
 def psnr_range(truth: np.ndarray, test: np.ndarray, data_range: float) -> float:

@@ -224,6 +224,9 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
             drawings.append(np.dstack([drawing] * 3))
             rows.append({"file": str(path.relative_to(data)), "psnr": metrics.psnr(truth, out), "ssim": metrics.ssim(truth, out),
                          "colourfulness": metrics.colourfulness(out), "colourfulness_truth": metrics.colourfulness(truth),
+                         # Spread vs cast: a tint over everything (the v1 sepia) raises the cast, not the spread.
+                         **dict(zip(("colour_spread", "colour_cast"), metrics.colour_parts(out))),
+                         **dict(zip(("colour_spread_truth", "colour_cast_truth"), metrics.colour_parts(truth))),
                          "edge_f": metrics.edge_f_score(sketch.xdog(out) < 128, lines, settings.tolerance),
                          "edge_f_photo": metrics.edge_f_score(own, lines, settings.tolerance)})
             if examples is not None:
@@ -233,6 +236,8 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
         summary = metrics.means(rows)
         summary["colourfulness_ratio"] = summary["colourfulness"] / max(summary["colourfulness_truth"], 1e-9)
         summary["edge_f_ratio"] = summary["edge_f"] / max(summary["edge_f_photo"], 1e-9)
+        summary["colour_spread_ratio"] = summary["colour_spread"] / max(summary["colour_spread_truth"], 1e-9)
+        summary["colour_cast_ratio"] = summary["colour_cast"] / max(summary["colour_cast_truth"], 1e-9)
         checks = {"colourfulness at least 0.7x the photos'": summary["colourfulness_ratio"] >= 0.7,
                   "drawing respected: edge F at least 0.8x a photo's own jittered drawing": summary["edge_f_ratio"] >= 0.8}
         result = {"rows": rows, "summary": summary, "skipped": skipped, "checks": checks,
