@@ -131,6 +131,12 @@ def test_bundled_superres_psnr_models_upscale_and_name_their_data(tmp_path, scal
     assert Image.open(tmp_path / "out" / "a.png").size == (34 * scale, 21 * scale)
 
 
+def test_every_bundled_superres_model_tiles_with_context_covering_its_reach():
+    for name in ("superres-x4", "superres-x2", "superres-x2-gan", "superres-x4-gan", "superres-x4-real"):
+        loaded = weights.load(name, expect_recipe="superres")
+        assert loaded.generator.receptive_radius <= loaded.recipe.config.tile_overlap, name  # tiled == untiled
+
+
 def test_bundled_real_photo_model_runs_and_names_its_held_out_photos(tmp_path):
     card = weights.load("superres-x4-real", expect_recipe="superres").card
     source, evaluation = card["data_source"], card["evaluation"]
@@ -138,7 +144,7 @@ def test_bundled_real_photo_model_runs_and_names_its_held_out_photos(tmp_path):
     assert not {Path(f).name for f in source["training_files"]} & {Path(f).name for f in source["held_out_files"]}
     real, psnr = evaluation["real-heldout"], evaluation["bicubic_trained_superres_x4_on_the_same_real_inputs"]
     assert real["eval_settings"] == {"degradation": "real", "seed": 0} and real["images"] == psnr["images"] == 106
-    assert real["summary"]["psnr_y"] > psnr["summary"]["psnr_y"] + 0.5  # measured +0.94 dB (the bar, +1.0, not yet)
+    assert real["summary"]["psnr_y"] > psnr["summary"]["psnr_y"] + 0.9  # measured +1.01 dB (the bar: +1.0)
     src = tmp_path / "in"
     src.mkdir()
     Image.fromarray(np.random.default_rng(2).integers(0, 255, (9, 14, 3), dtype=np.uint8)).save(src / "a.jpg")
