@@ -85,7 +85,7 @@ def test_bundled_infogan_reads_digits_it_never_saw_as_its_card_says(tmp_path):
     result = CliRunner().invoke(main, ["eval", "infogan", "--data", str(held), "--json", str(tmp_path / "e.json")])
     assert result.exit_code == 0, result.output
     accuracy = json.loads((tmp_path / "e.json").read_text())["summary"]["accuracy"]
-    assert abs(accuracy - card["evaluation"]["this_model"]) < 1e-3 and accuracy > 0.5  # chance is 0.1
+    assert abs(accuracy - card["evaluation"]["this_model"]) < 1e-3 and accuracy >= 0.9  # the bar; chance is 0.1
     assert set(card["code_meanings"]) == {"c1", "c2", "c3"}
 
 
