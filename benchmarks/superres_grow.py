@@ -41,17 +41,16 @@ def main() -> None:
     old = loaded.networks["G"]
     if args.blocks <= old.blocks:
         parser.error(f"--blocks must exceed the model's {old.blocks}")
-    config = replace(loaded.recipe.config, blocks=args.blocks)
-    recipe = type(loaded.recipe)(config, classes=[])
+    recipe = type(loaded.recipe)(replace(loaded.recipe.config, blocks=args.blocks), classes=[])
     new = recipe.build()["G"]
     overlap = args.overlap if args.overlap is not None else new.receptive_radius + 1
-    recipe = type(loaded.recipe)(replace(config, tile_overlap=overlap), classes=[])
+    recipe.config = replace(recipe.config, tile_overlap=overlap)
     grow(old, new)
     x = torch.rand(1, 3, 40, 48) * 2 - 1
     with torch.no_grad():
         gap = float((old(x) - new.eval()(x)).abs().max())
     assert gap < 1e-5, f"the grown net differs from the model by {gap}"
-    weights.export(args.out, recipe, {"G": new}, {"grown_from": str(args.model), "description": loaded.card.get("description", "")})
+    weights.export(args.out, recipe, {"G": new}, {"grown_from": str(args.model)})
     print(f"wrote {args.out}: {old.blocks} -> {new.blocks} blocks, {sum(p.numel() for p in new.parameters())} parameters, "
           f"tile overlap {overlap}, same output (max difference {gap:.1e})")
 

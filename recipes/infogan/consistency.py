@@ -15,12 +15,11 @@ import torch
 import torch.nn.functional as F
 
 
-def random_warp(x: torch.Tensor, generator: torch.Generator | None = None, shift: float = 0.1, turn_degrees: float = 12.0,
-                zoom: float = 0.12) -> torch.Tensor:
+def random_warp(x: torch.Tensor, shift: float = 0.1, turn_degrees: float = 12.0, zoom: float = 0.12) -> torch.Tensor:
     """Each image moved by up to `shift` of its size, turned by up to `turn_degrees`, scaled by 1 ± `zoom`;
     the border filled with the background (-1, black). Small enough to keep a digit what it is."""
     n = x.shape[0]
-    u = torch.rand(n, 4, generator=generator, device="cpu").mul(2).sub(1).to(x.device)
+    u = torch.rand(n, 4).mul(2).sub(1).to(x.device)  # drawn on the CPU: the same warps on any device
     angle = u[:, 0] * math.radians(turn_degrees)
     scale = 1.0 + u[:, 1] * zoom
     cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale

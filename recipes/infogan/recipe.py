@@ -111,7 +111,7 @@ class InfoGANRecipe(Recipe):
 
     def d_loss(self, ctx: PhaseContext) -> dict[str, torch.Tensor]:
         g = ctx.nets["G"]
-        real = ctx.batch[0].to(ctx.device).float().div(127.5).sub(1.0)
+        real = self.real_images(ctx)
         z = torch.randn(real.shape[0], g.z_dim, device=ctx.device)
         with torch.no_grad():
             fake = g(z)
@@ -126,8 +126,13 @@ class InfoGANRecipe(Recipe):
         fake = g(z)
         terms = {"adv": ctx.adversary.g_term(d, (fake, {}))} | self.info_terms(ctx, fake, *g.codes_of(z))
         if not self.config.info_trains_d:  # Q trains in this phase (the batch is the D phase's own)
-            terms |= self.consistency_terms(ctx, ctx.batch[0].to(ctx.device).float().div(127.5).sub(1.0))
+            terms |= self.consistency_terms(ctx, self.real_images(ctx))
         return terms
+
+    @staticmethod
+    def real_images(ctx: PhaseContext) -> torch.Tensor:
+        """The step's batch of real images in [-1, 1]."""
+        return ctx.batch[0].to(ctx.device).float().div(127.5).sub(1.0)
 
     def consistency_terms(self, ctx: PhaseContext, real: torch.Tensor) -> dict[str, torch.Tensor]:
         """ln K minus the information between Q's codes for two warped views of each real image, weighted."""
@@ -136,17 +141,16 @@ class InfoGANRecipe(Recipe):
             return {}
         trunk = getattr(ctx.nets["D"], "module", ctx.nets["D"])
         views = trunk.embedding(torch.cat([random_warp(real), random_warp(real)]))
-        if not self.config.overcluster:
-            logits, _, _ = ctx.nets["Q"](views)
+        heads = ctx.nets["Q"](views, with_over=bool(self.config.overcluster))
+        clusterings = {"": (heads[0], self.config.categorical)}
+        if self.config.overcluster:
+            clusterings["_over"] = (heads[3], self.config.overcluster)
+        terms = {}
+        for suffix, (logits, k) in clusterings.items():
             information = pair_information(*logits.chunk(2))
-            ctx.log("mi_real", information.detach())
-            return {"info_real": weight * (math.log(self.config.categorical) - information)}
-        logits, _, _, finer = ctx.nets["Q"](views, with_over=True)
-        information, finer_information = pair_information(*logits.chunk(2)), pair_information(*finer.chunk(2))
-        ctx.log("mi_real", information.detach())
-        ctx.log("mi_real_over", finer_information.detach())
-        return {"info_real": weight * (math.log(self.config.categorical) - information),
-                "info_real_over": weight * (math.log(self.config.overcluster) - finer_information)}
+            ctx.log(f"mi_real{suffix}", information.detach())
+            terms[f"info_real{suffix}"] = weight * (math.log(k) - information)
+        return terms
 
     def info_terms(self, ctx: PhaseContext, fake, index, values, log: bool = True) -> dict[str, torch.Tensor]:
         """Q's cross-entropy on the categorical code and Gaussian NLL on the continuous ones, weighted."""
