@@ -25,6 +25,24 @@ def test_a_tint_is_cast_not_spread_and_the_parts_make_colourfulness():
     assert abs(metrics.colourfulness(varied) - (spread + 0.3 * cast)) < 1e-9
 
 
+def test_hue_histogram_tells_a_brown_tint_from_a_photo_mix_of_hues():
+    brown = np.full((16, 16, 3), (150, 110, 70), np.uint8)
+    mix = np.zeros((16, 16, 3), np.uint8)
+    mix[:8] = (60, 110, 200)  # sky blue
+    mix[8:] = (70, 140, 60)   # grass green
+    gray = np.full((16, 16, 3), 128, np.uint8)
+    h_brown, h_mix = metrics.hue_histogram(brown), metrics.hue_histogram(mix)
+    assert h_brown.shape == (metrics.HUE_BINS,) and np.count_nonzero(h_brown) == 1  # one hue, one bin
+    assert np.count_nonzero(h_mix) == 2
+    assert metrics.hue_distance(h_mix, h_mix) == 0.0
+    assert metrics.hue_distance(h_brown, h_mix) == 1.0  # no hue shared
+    assert metrics.hue_histogram(gray).sum() == 0 and metrics.hue_distance(metrics.hue_histogram(gray), h_mix) == 1.0
+    half = metrics.hue_histogram(np.concatenate([brown, mix]))  # the sum over images is the set's histogram
+    assert np.allclose(half, h_brown + h_mix)
+    # Chroma-weighted: the set is off from the mix by exactly the brown's share of the chroma.
+    assert abs(metrics.hue_distance(half, h_mix) - h_brown.sum() / half.sum()) < 1e-12
+
+
 def test_colourfulness_formula_by_hand():
     # Half red (255,0,0), half blue (0,0,255): rg = 255 | 0, yb = 127.5 | -255.
     img = np.zeros((2, 2, 3), np.uint8)

@@ -201,6 +201,8 @@ def test_paired_training_and_eval(model, tmp_path):
     assert summary["colourfulness_ratio"] == pytest.approx(summary["colourfulness"] / summary["colourfulness_truth"])
     assert summary["colour_spread_ratio"] == pytest.approx(summary["colour_spread"] / summary["colour_spread_truth"])
     assert all(r["colourfulness"] == pytest.approx(r["colour_spread"] + 0.3 * r["colour_cast"]) for r in scores["rows"])
+    assert 0.0 <= summary["hue_distance"] <= 1.0
+    assert all(len(shares) == 12 and sum(shares) == pytest.approx(1.0, abs=1e-3) for shares in scores["hue_shares"].values())
     assert set(scores["checks"]) >= {"colourfulness at least 0.7x the photos'", "drawing respected: edge F at least 0.8x a photo's own jittered drawing"}
 
 
@@ -242,3 +244,21 @@ def test_chroma_weight_leaves_colour_to_the_discriminator():
     assert float(half.reconstruction(recoloured, pair)["l1"]) == pytest.approx(float((2 * colour).abs().mean() / 2), rel=1e-5)
     with pytest.raises(ValueError, match="chroma_weight"):
         Sketch2PhotoConfig(chroma_weight=1.5)
+
+
+def test_d_layers_widens_what_the_discriminator_sees():
+    import torch
+
+    from gantools.recipes.sketch2photo.recipe import Sketch2PhotoConfig, Sketch2PhotoRecipe
+
+    def judged_pixels(layers: int) -> int:
+        """How far one output of D reaches: the input rows whose change moves the middle patch's score."""
+        d = Sketch2PhotoRecipe(Sketch2PhotoConfig(d_layers=layers)).build_discriminator()
+        x = torch.zeros(1, 4, 160, 160, requires_grad=True)
+        out = d(x)
+        out[0, 0, out.shape[2] // 2, out.shape[3] // 2].backward()
+        return int((x.grad.abs().sum(dim=(0, 1)) > 0).any(dim=0).sum())
+
+    assert judged_pixels(3) < 128 <= judged_pixels(4)  # 4 layers see the whole 128-px training crop
+    with pytest.raises(ValueError, match="d_layers"):
+        Sketch2PhotoConfig(d_layers=0)

@@ -1,4 +1,4 @@
-"""Image quality figures: PSNR and SSIM from scikit-image; colourfulness, fine detail, edge F-score, FID and KID by formula."""
+"""Image quality figures: PSNR and SSIM from scikit-image; colourfulness, hue mix, fine detail, edge F-score, FID and KID by formula."""
 
 from __future__ import annotations
 
@@ -30,6 +30,28 @@ def colourfulness(rgb: np.ndarray) -> float:
     """Hasler & Suesstrunk (2003) colourfulness M = sigma_rgyb + 0.3 * mu_rgyb, on 0..255 RGB: 0 for gray."""
     spread, cast = colour_parts(rgb)
     return spread + 0.3 * cast
+
+
+HUE_BINS = 12  # 30 degrees each in CIELAB's a*b* plane
+
+
+def hue_histogram(rgb: np.ndarray, min_chroma: float = 5.0) -> np.ndarray:
+    """Chroma-weighted histogram of hue (CIELAB a*b* angle, HUE_BINS bins from 0 degrees = +a*) over the pixels
+    whose chroma is at least min_chroma, on 0..255 RGB; not normalised, so images can be summed into a set's."""
+    lab = cv2.cvtColor(np.ascontiguousarray(rgb[..., :3]).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    a, b = lab[..., 1].ravel(), lab[..., 2].ravel()
+    chroma = np.hypot(a, b)
+    keep = chroma >= min_chroma
+    hue = np.mod(np.degrees(np.arctan2(b[keep], a[keep])), 360.0)
+    return np.histogram(hue, bins=HUE_BINS, range=(0.0, 360.0), weights=chroma[keep])[0].astype(np.float64)
+
+
+def hue_distance(hist: np.ndarray, reference: np.ndarray) -> float:
+    """Total variation distance between two hue histograms once normalised: 0 = the same mix of hues, 1 = none
+    shared (also 1 when one side has no colour at all)."""
+    if hist.sum() <= 0 or reference.sum() <= 0:
+        return 1.0
+    return float(0.5 * np.abs(hist / hist.sum() - reference / reference.sum()).sum())
 
 
 def psnr_range(truth: np.ndarray, test: np.ndarray, data_range: float) -> float:

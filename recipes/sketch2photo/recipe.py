@@ -58,6 +58,8 @@ class Sketch2PhotoConfig:
     base: int = setting("U-Net channels at its top level", 24)
     depth: int = setting("U-Net downsamplings", 5)
     d_base: int = setting("PatchGAN channels", 32)
+    d_layers: int = setting("PatchGAN stride-2 layers: 3 judges 70-px patches, 4 judges 142-px (a whole training crop: "
+                            "where colours sit, not only their texture)", 3)
     l1_weight: float = setting("weight of L1 against the adversarial loss", 100.0)
     perceptual_weight: float = setting("weight of the L1 between ImageNet InceptionV3 features of output and photo (a frozen teacher, training only; 0 = off)", 0.0)
     perceptual_stage: str = setting("the InceptionV3 stage whose features the perceptual term compares", "mixed_2")
@@ -77,6 +79,8 @@ class Sketch2PhotoConfig:
         check_perceptual(self.perceptual_weight, self.perceptual_stage)
         if not 0 <= self.chroma_weight <= 1:
             raise ValueError("chroma_weight must be between 0 and 1")
+        if not 1 <= self.d_layers <= 5:
+            raise ValueError("d_layers must be between 1 and 5")
 
 
 @dataclass
@@ -132,7 +136,7 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
         return UNet(1, 3, c.base, c.depth, max_channels=8 * c.base)
 
     def build_discriminator(self) -> nn.Module:
-        return PatchGAN(4, self.config.d_base)
+        return PatchGAN(4, self.config.d_base, self.config.d_layers)
 
     def _crop(self, images: torch.Tensor) -> torch.Tensor:
         s = self.config.size
@@ -199,8 +203,8 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
         """Each held-out photo is fitted onto a white square of render_size, sketched with XDoG (no jitter), turned
         back into a photo and compared with itself. Per image: PSNR/SSIM, colourfulness, and whether the drawing
         is respected: the output re-sketched the same way against the drawing (edge F-score), beside the photo's
-        own drawing made with jitter against the same drawing (what a real photo scores). Over the set (with the
-        `fid` extra): KID×100 and FID of the outputs against the photos, and KID×100 of the drawings themselves
+        own drawing made with jitter against the same drawing (what a real photo scores). Over the set: the distance
+        between the hue mixes of outputs and photos (hue_distance); with the `fid` extra: KID×100 and FID of the outputs against the photos, and KID×100 of the drawings themselves
         (doing nothing)."""
         settings = settings or Sketch2PhotoEvalConfig()
         side = min(self.config.render_size, max_side)
@@ -238,9 +242,15 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
         summary["edge_f_ratio"] = summary["edge_f"] / max(summary["edge_f_photo"], 1e-9)
         summary["colour_spread_ratio"] = summary["colour_spread"] / max(summary["colour_spread_truth"], 1e-9)
         summary["colour_cast_ratio"] = summary["colour_cast"] / max(summary["colour_cast_truth"], 1e-9)
+        # Which hues, over the whole set: a sepia model has colour (the figures above) but not the photos' blues and greens.
+        hues = [sum(metrics.hue_histogram(image) for image in images) for images in (outputs, truths)]
+        summary["hue_distance"] = metrics.hue_distance(*hues)
+        result_hues = {name: [round(float(v), 4) for v in h / max(h.sum(), 1e-9)] for name, h in zip(("outputs", "photos"), hues)}
         checks = {"colourfulness at least 0.7x the photos'": summary["colourfulness_ratio"] >= 0.7,
                   "drawing respected: edge F at least 0.8x a photo's own jittered drawing": summary["edge_f_ratio"] >= 0.8}
-        result = {"rows": rows, "summary": summary, "skipped": skipped, "checks": checks,
+        result = {"rows": rows, "summary": summary, "skipped": skipped, "checks": checks, "hue_shares": result_hues,
+                  "hue_note": f"chroma-weighted CIELAB hue in {metrics.HUE_BINS} bins of 30 degrees from +a* (red-magenta), "
+                              "pixels of chroma >= 5; hue_distance = total variation between the outputs' and the photos' shares",
                   "edge_note": f"XDoG lines (< 128), matched within {settings.tolerance} px; the photo's own drawing jittered with seed {settings.seed}"}
         if len(rows) < 2:
             summary["fid"] = summary["kid_x100"] = summary["kid_x100_drawings"] = None
