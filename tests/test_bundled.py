@@ -196,3 +196,28 @@ def test_bundled_sketch2photo_card_names_its_photos_and_meets_the_kid_bar(tmp_pa
     assert result.exit_code == 0, result.output
     with Image.open(tmp_path / "out" / "cross.png") as im:
         assert im.size == (50, 70) and im.mode == "RGB"
+
+
+def test_bundled_selfie2anime_translates_both_ways_and_names_its_held_out_faces(tmp_path):
+    loaded = weights.load("selfie2anime", expect_recipe="cyclegan")
+    card = loaded.card
+    source = card["data_source"]
+    held = source["held_out_files"]
+    assert len(held) == 100 and sum(f.split("/")[-2] == "trainA" for f in held) == 50  # the last 50 of each side
+    assert source["training_images"] == {"A": 550, "B": 550} and source["terms"]
+    summary = card["evaluation"]["held_out"]
+    assert summary["kid_x100_AtoB"] <= 0.6 * summary["kid_x100_AtoB_do_nothing"]  # the bar on the held-out faces
+    assert summary["cycle_psnr_A"] > 15 and card["training"]["command"].startswith("gantools train cyclegan")
+    assert loaded.path.stat().st_size < 20 * 2**20
+    src = tmp_path / "in"
+    src.mkdir()
+    face = np.zeros((90, 70, 3), np.uint8)
+    cv2.ellipse(face, (35, 45), (25, 35), 0, 0, 360, (200, 170, 150), -1)
+    Image.fromarray(face).save(src / "face.png")
+    for direction in ("AtoB", "BtoA"):
+        out = tmp_path / direction
+        result = CliRunner().invoke(main, ["translate", str(src), str(out), "--direction", direction, "--quiet"])
+        assert result.exit_code == 0, result.output
+        with Image.open(out / "face.png") as im:
+            assert im.size == (70, 90) and im.mode == "RGB"
+            assert np.abs(np.asarray(im, np.int16) - face).mean() > 5  # it changed the picture

@@ -262,3 +262,28 @@ def test_d_layers_widens_what_the_discriminator_sees():
     assert judged_pixels(3) < 128 <= judged_pixels(4)  # 4 layers see the whole 128-px training crop
     with pytest.raises(ValueError, match="d_layers"):
         Sketch2PhotoConfig(d_layers=0)
+
+
+def test_the_hue_term_asks_for_how_much_of_each_colour_not_where():
+    import torch
+
+    from gantools.recipes.sketch2photo.hues import BINS, hue_loss, soft_hue_histogram
+    from gantools.recipes.sketch2photo.recipe import Sketch2PhotoConfig, Sketch2PhotoRecipe
+    from gantools.train.two_player import Pair
+
+    photo = torch.full((1, 3, 8, 8), -0.2)
+    photo[:, :, :4] = torch.tensor([-0.6, -0.1, 0.7]).view(1, 3, 1, 1)  # blue sky over a gray ground
+    moved = photo.flip(2)  # the same colours in other places
+    brown = torch.tensor([0.2, -0.1, -0.5]).view(1, 3, 1, 1).expand(1, 3, 8, 8)
+    hist = soft_hue_histogram(photo)
+    assert hist.shape == (1, BINS) and float(soft_hue_histogram(torch.zeros(1, 3, 4, 4)).sum()) < 1e-3  # gray: no colour
+    assert float(hue_loss(moved, photo)) < 1e-6 < float(hue_loss(brown, photo))
+    fake = brown.clone().requires_grad_(True)
+    hue_loss(fake, photo).backward()
+    assert fake.grad.abs().sum() > 0
+    recipe = Sketch2PhotoRecipe(Sketch2PhotoConfig(l1_weight=1.0, chroma_weight=0.1, hue_weight=2.0))
+    terms = recipe.reconstruction(brown, Pair((torch.zeros(1, 1, 8, 8),), photo))
+    assert float(terms["hue"]) == pytest.approx(2.0 * float(hue_loss(brown, photo)))
+    assert "hue" not in Sketch2PhotoRecipe(Sketch2PhotoConfig()).reconstruction(brown, Pair((torch.zeros(1, 1, 8, 8),), photo))
+    with pytest.raises(ValueError, match="hue_weight"):
+        Sketch2PhotoConfig(hue_weight=-1)

@@ -24,6 +24,7 @@ from gantools.metrics import inception
 from gantools.metrics import image as metrics
 
 from gantools.recipes.sketch2photo import drawing as sketch
+from gantools.recipes.sketch2photo.hues import hue_loss
 from gantools.config import setting
 from gantools.data.folders import SquareImages, find_images, list_data, pad_square
 from gantools.errors import UserError
@@ -65,6 +66,8 @@ class Sketch2PhotoConfig:
     perceptual_stage: str = setting("the InceptionV3 stage whose features the perceptual term compares", "mixed_2")
     chroma_weight: float = setting("how much the L1 and perceptual terms judge colour, against brightness (1: plain RGB; "
                                    "lower leaves more of the colour to the discriminator)", 1.0)
+    hue_weight: float = setting("weight of the L1 between the output's and the photo's hue histograms (hues.py: how much "
+                                "of each colour, not where; 0 = off)", 0.0)
     render_size: int = setting("inference: the drawing is scaled so its longer side is this (the training scale)", 160)
 
     def __post_init__(self):
@@ -79,6 +82,8 @@ class Sketch2PhotoConfig:
         check_perceptual(self.perceptual_weight, self.perceptual_stage)
         if not 0 <= self.chroma_weight <= 1:
             raise ValueError("chroma_weight must be between 0 and 1")
+        if self.hue_weight < 0:
+            raise ValueError("hue_weight must not be negative")
         if not 1 <= self.d_layers <= 5:
             raise ValueError("d_layers must be between 1 and 5")
 
@@ -184,12 +189,13 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
     def reconstruction(self, fake, pair):
         """L1 and perceptual terms against the photo, their colour part scaled by chroma_weight: a drawing says
         little about colour, and matching the one true colour pulls every guess to a muted average."""
-        w = self.config.chroma_weight
+        c, w = self.config, self.config.chroma_weight
+        hue = {"hue": c.hue_weight * hue_loss(fake, pair.target)} if c.hue_weight else {}
         if w == 1:
-            return {**super().reconstruction(fake, pair), **self.perceptual_terms(fake, pair.target)}
+            return {**super().reconstruction(fake, pair), **self.perceptual_terms(fake, pair.target), **hue}
         (fake_y, fake_c), (true_y, true_c) = split_luma(fake), split_luma(pair.target)
         l1 = (fake_y - true_y).abs().mean() + w * (fake_c - true_c).abs().mean()
-        return {"l1": self.config.l1_weight * l1, **self.perceptual_terms(fake_y + w * fake_c, true_y + w * true_c)}
+        return {"l1": c.l1_weight * l1, **self.perceptual_terms(fake_y + w * fake_c, true_y + w * true_c), **hue}
 
     def card(self) -> dict:
         return {"input": "a line drawing: gray, dark lines on white, in [-1, 1]", "output": "RGB photo in [-1, 1], same size",
