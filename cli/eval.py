@@ -61,6 +61,7 @@ def eval_cmd(ctx, recipe_name, data, model, max_side, examples, json_path, html_
             Path(examples).mkdir(parents=True, exist_ok=True)
         predictor = loaded.recipe.predictor(loaded.networks, dev)
         result = loaded.recipe.evaluate(predictor, data_path, max_side, Path(examples) if examples else None, settings)
+        result["max_side"] = max_side  # the images were scaled to it before the model saw them
         _finish(result, loaded, settings, json_path, html_path, recipe_name, data_path, Path(examples) if examples else None)
 
 

@@ -12,7 +12,7 @@ from gantools.cli.runner_options import run_model, run_options, runner_options
 @click.argument("out", type=click.Path())
 @click.option("--model", default="selfie2anime", show_default=True, help="Bundled name, run folder, or model file of a cyclegan model.")
 @click.option("--direction", default=None, help="AtoB (default) or BtoA: which of the model's two generators runs.")
-@click.option("--max-side", type=int, default=None, help="Translate at most this longer side; larger images are resized back (default: the model's, 1024).")
+@click.option("--max-side", type=int, default=None, help="Translate at most this longer side; larger images are resized back (default: the model's: 1024, selfie2anime 143).")
 @runner_options
 def translate_cmd(src, out, model, direction, max_side, device, report_path, **runner):
     """Translate each image of SRC (an image or a folder) into OUT at its own size, tree mirrored."""
