@@ -287,3 +287,26 @@ def test_the_hue_term_asks_for_how_much_of_each_colour_not_where():
     assert "hue" not in Sketch2PhotoRecipe(Sketch2PhotoConfig()).reconstruction(brown, Pair((torch.zeros(1, 1, 8, 8),), photo))
     with pytest.raises(ValueError, match="hue_weight"):
         Sketch2PhotoConfig(hue_weight=-1)
+
+
+def test_the_data_hue_target_asks_for_the_photos_mean_mix_and_survives_a_checkpoint():
+    import torch
+
+    from gantools.recipes.sketch2photo.hues import soft_hue_histogram
+    from gantools.recipes.sketch2photo.recipe import Sketch2PhotoConfig, Sketch2PhotoRecipe
+    from gantools.train.two_player import Pair
+
+    blue = torch.tensor([-0.6, -0.1, 0.7]).view(1, 3, 1, 1).expand(1, 3, 8, 8)
+    brown = torch.tensor([0.2, -0.1, -0.5]).view(1, 3, 1, 1).expand(1, 3, 8, 8)
+    photos = torch.cat([blue, brown, brown, brown])  # one sky in four photos
+    recipe = Sketch2PhotoRecipe(Sketch2PhotoConfig(l1_weight=1.0, chroma_weight=0.1, hue_weight=1.0, hue_target="data"))
+    pair = Pair((torch.zeros(4, 1, 8, 8),), photos)
+    all_brown = float(recipe.reconstruction(torch.cat([brown] * 4), pair)["hue"])
+    same_mix = float(recipe.reconstruction(photos.flip(0), pair)["hue"])  # the sky drawn in another image
+    assert same_mix < 1e-6 < all_brown  # matched per image (hue_target photo), the moved sky would cost twice as much
+    state = recipe.state_dict()
+    again = Sketch2PhotoRecipe(recipe.config)
+    again.load_state_dict(state)
+    assert torch.allclose(again.running_hues.mean, soft_hue_histogram(photos).mean(0))
+    with pytest.raises(ValueError, match="hue_target"):
+        Sketch2PhotoConfig(hue_target="sky")

@@ -2,7 +2,9 @@
 
 An L1 against the one true photo pulls an unsure colour to the average of the colours a drawing allows (a
 muted brown); a histogram has no places, so it can ask for "this much blue" without asking where: the
-discriminator decides that. Differentiable: each pixel's chroma is spread over the hue bins by a von Mises
+discriminator decides that. Matched per image, each bin's best guess is still the median of what a drawing
+allows (a rare hue such as a sky's blue is then best left out), so the mix can instead be matched over the
+data: the batch's mean histogram against a running mean of the photos'. Differentiable: each pixel's chroma is spread over the hue bins by a von Mises
 kernel on its hue angle in the (B - Y, R - Y) plane.
 """
 
@@ -33,3 +35,29 @@ def hue_loss(fake: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     with torch.no_grad():
         want = soft_hue_histogram(target)
     return (soft_hue_histogram(fake) - want).abs().sum(1).mean()
+
+
+class RunningHues:
+    """The training photos' mean hue histogram, a running mean over batches (kept in the checkpoint)."""
+
+    def __init__(self, decay: float = 0.99):
+        self.decay, self.mean = decay, None
+
+    def update(self, photos: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            batch = soft_hue_histogram(photos).mean(0)
+            self.mean = batch if self.mean is None else self.decay * self.mean + (1 - self.decay) * batch
+        return self.mean
+
+    def state_dict(self) -> dict:
+        return {} if self.mean is None else {"hue_mean": self.mean.detach().cpu().tolist()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.mean = torch.tensor(state["hue_mean"]) if "hue_mean" in state else None
+
+
+def data_hue_loss(fake: torch.Tensor, target: torch.Tensor, running: RunningHues) -> torch.Tensor:
+    """L1 between the batch's mean hue histogram and the running mean of the photos': the data's mix of hues,
+    asked of the outputs as a whole (the mean, not each image's median)."""
+    want = running.update(target).to(fake.device)
+    return (soft_hue_histogram(fake).mean(0) - want).abs().sum()

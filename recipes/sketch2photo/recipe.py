@@ -24,7 +24,7 @@ from gantools.metrics import inception
 from gantools.metrics import image as metrics
 
 from gantools.recipes.sketch2photo import drawing as sketch
-from gantools.recipes.sketch2photo.hues import hue_loss
+from gantools.recipes.sketch2photo.hues import RunningHues, data_hue_loss, hue_loss
 from gantools.config import setting
 from gantools.data.folders import SquareImages, find_images, list_data, pad_square
 from gantools.errors import UserError
@@ -68,6 +68,8 @@ class Sketch2PhotoConfig:
                                    "lower leaves more of the colour to the discriminator)", 1.0)
     hue_weight: float = setting("weight of the L1 between the output's and the photo's hue histograms (hues.py: how much "
                                 "of each colour, not where; 0 = off)", 0.0)
+    hue_target: str = setting("what the hue term matches: photo (each output its own photo's mix) or data (the batch's "
+                              "mean mix against a running mean of the training photos')", "photo")
     render_size: int = setting("inference: the drawing is scaled so its longer side is this (the training scale)", 160)
 
     def __post_init__(self):
@@ -84,6 +86,8 @@ class Sketch2PhotoConfig:
             raise ValueError("chroma_weight must be between 0 and 1")
         if self.hue_weight < 0:
             raise ValueError("hue_weight must not be negative")
+        if self.hue_target not in ("photo", "data"):
+            raise ValueError("hue_target must be photo or data")
         if not 1 <= self.d_layers <= 5:
             raise ValueError("d_layers must be between 1 and 5")
 
@@ -129,6 +133,17 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
     paired_setting = "targets"
     train_defaults = {"loss": "lsgan", "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "batch_size": 4, "steps": 2000,
                       "ema_decay": 0.999, "sample_every": 600, "checkpoint_every": 200}
+
+    def __init__(self, config, classes=None):
+        super().__init__(config, classes)
+        self.running_hues = RunningHues()
+
+    def state_dict(self) -> dict:
+        return {**super().state_dict(), **self.running_hues.state_dict()}
+
+    def load_state_dict(self, state: dict) -> None:
+        super().load_state_dict(state)
+        self.running_hues.load_state_dict(state)
 
     def dataset(self, data: str | Path):
         c = self.config
@@ -190,7 +205,10 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
         """L1 and perceptual terms against the photo, their colour part scaled by chroma_weight: a drawing says
         little about colour, and matching the one true colour pulls every guess to a muted average."""
         c, w = self.config, self.config.chroma_weight
-        hue = {"hue": c.hue_weight * hue_loss(fake, pair.target)} if c.hue_weight else {}
+        hue = {}
+        if c.hue_weight:
+            hue["hue"] = c.hue_weight * (data_hue_loss(fake, pair.target, self.running_hues) if c.hue_target == "data"
+                                         else hue_loss(fake, pair.target))
         if w == 1:
             return {**super().reconstruction(fake, pair), **self.perceptual_terms(fake, pair.target), **hue}
         (fake_y, fake_c), (true_y, true_c) = split_luma(fake), split_luma(pair.target)
