@@ -2,7 +2,7 @@
 data and its terms, every held-out file, the `gantools eval cyclegan` figures against doing nothing, the exact
 training command and time, and what the model is bad at.
 
-    python benchmarks/cyclegan_card.py --model RUN --split DIR --eval heldout.json [--eval-full full.json] \
+    python benchmarks/cyclegan_card.py --model RUN --split DIR --eval heldout.json --max-side 143 \
         [--eval-at 256=full.json ...] --command "gantools train cyclegan ..." --training-time "..."
 
 DIR is the folder benchmarks/selfie2anime_split.py wrote (trainA/B, testA/B, held-out.txt).

@@ -129,10 +129,12 @@ def test_translate_keeps_size_and_modes_both_directions(model, tmp_path):
 
 def test_eval_reports_cycle_psnr_per_domain(model, domains, tmp_path):
     result = invoke("eval", "cyclegan", "--data-a", domains / "A", "--data-b", domains / "B", "--model", model,
-                    "--json", tmp_path / "e.json", "--examples", tmp_path / "ex")
+                    "--json", tmp_path / "e.json", "--examples", tmp_path / "ex", "--max-side", 48)
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "e.json").read_text())
     assert report["images"] == {"A": 3, "B": 5} and len(report["skipped"]) == 1
+    # The --max-side the images were scaled to is recorded, not only the model's own setting.
+    assert report["max_side"] == 48 and report["inference_options"]["max_side"] != 48
     assert 0 < report["summary"]["cycle_psnr_A"] < 100 and "cycle_psnr_B" in report["summary"]
     assert len(list((tmp_path / "ex").iterdir())) == 8
     assert ("kid_x100_AtoB" in report["summary"]) != ("kid_note" in report)

@@ -24,7 +24,7 @@ from gantools.metrics import inception
 from gantools.metrics import image as metrics
 
 from gantools.recipes.sketch2photo import drawing as sketch
-from gantools.recipes.sketch2photo.hues import RunningHues, data_hue_loss, hue_loss
+from gantools.recipes.sketch2photo.hues import RunningHues, data_hue_loss, hue_loss, split_luma
 from gantools.config import setting
 from gantools.data.folders import SquareImages, find_images, list_data, pad_square
 from gantools.errors import UserError
@@ -108,12 +108,6 @@ def to_unit(pixels: np.ndarray) -> torch.Tensor:
 def to_uint8(t: torch.Tensor) -> np.ndarray:
     """float CHW in [-1, 1] -> uint8 HWC."""
     return np.round((t.detach().float().clamp(-1, 1).cpu().numpy().transpose(1, 2, 0) + 1.0) * 127.5).astype(np.uint8)
-
-
-def split_luma(rgb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """RGB (N, 3, H, W) -> (luma Y (ITU-R BT.601) repeated on 3 channels, the rest: colour), summing to rgb."""
-    y = (rgb * rgb.new_tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(1, keepdim=True).expand_as(rgb)
-    return y, rgb - y
 
 
 def sketch_for_training(rgb: np.ndarray, style: str, rng: np.random.Generator) -> np.ndarray:
@@ -228,8 +222,8 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
         back into a photo and compared with itself. Per image: PSNR/SSIM, colourfulness, and whether the drawing
         is respected: the output re-sketched the same way against the drawing (edge F-score), beside the photo's
         own drawing made with jitter against the same drawing (what a real photo scores). Over the set: the distance
-        between the hue mixes of outputs and photos (hue_distance); with the `fid` extra: KID×100 and FID of the outputs against the photos, and KID×100 of the drawings themselves
-        (doing nothing)."""
+        between the hue mixes of outputs and photos (hue_distance); with the `fid` extra: KID×100 and FID of the
+        outputs against the photos, and KID×100 of the drawings themselves (doing nothing)."""
         settings = settings or Sketch2PhotoEvalConfig()
         side = min(self.config.render_size, max_side)
         rows, skipped, truths, outputs, drawings = [], [], [], [], []
