@@ -2,6 +2,7 @@
 folders and the JSON of `gantools eval colorize`.
 
     python benchmarks/colorize_card.py --model RUN --split DIR --eval heldout.json [--val val.json] [--old old.json]
+        [--saturation S --saturation-val val_1.0.json val_1.1.json ...]
 
 DIR is the folder benchmarks/colorize_split.py wrote (train/, val/, heldout/ of symbolic links).
 """
@@ -28,7 +29,8 @@ LIMITATIONS = [
     "Colour is predicted at 1/4 of a 256-pixel working size and resized up: thin coloured details (stripes, text, "
     "small flowers) get the colour of their surroundings, and colour can bleed a few pixels over strong edges.",
     "Where the distribution is spread the output stays near gray (by design); the colour confidence in the report says "
-    "how sure the model was. Lower --temperature for bolder colours, at some cost in accuracy.",
+    "how sure the model was. --saturation 1.5 gives bolder colours at some cost in accuracy (held-out figures in "
+    "benchmarks/RESULTS.md); --temperature changes little.",
     "Scanned prints with strong sepia or blue casts are not gray: the cast is kept as it is only L that is kept.",
 ]
 
@@ -43,6 +45,14 @@ def sources_of(folder: Path) -> dict[str, list[str]]:
     return out
 
 
+def saturation_row(evaluation: dict) -> dict:
+    summary = evaluation["summary"]
+    return {"saturation": evaluation["inference_options"]["saturation"],
+            "psnr_minus_gray": round(summary["psnr"] - summary["psnr_gray"], 3),
+            "better_than_gray": round(summary["better_than_gray"], 3),
+            "colourfulness_ratio": round(summary["colourfulness_ratio"], 3)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, required=True, help="run or model folder holding model.json")
@@ -50,6 +60,9 @@ def main() -> None:
     parser.add_argument("--eval", type=Path, required=True, help="eval JSON on DIR/heldout")
     parser.add_argument("--val", type=Path, default=None, help="eval JSONs on DIR/val, one per temperature tried")
     parser.add_argument("--old", type=Path, default=None, help="eval JSON of the previous bundled model on DIR/heldout")
+    parser.add_argument("--saturation", type=float, default=None, help="the inference saturation chosen on validation: "
+                        "written into the model's config")
+    parser.add_argument("--saturation-val", type=Path, nargs="+", default=[], help="eval JSONs on DIR/val, one per saturation tried")
     parser.add_argument("--command", default="", help="the exact training command")
     parser.add_argument("--training-time", default="", help="e.g. '19 min on 2 CPU cores, 0.9 steps/s'")
     parser.add_argument("--teacher-source", default="", help="where the run's teacher weights came from, if the card lacks it")
@@ -74,7 +87,7 @@ def main() -> None:
     card["evaluation"] = {"command": "gantools eval colorize --data DIR/heldout --json heldout.json",
                           "photos": len(held["rows"]), "inference_options": held.get("inference_options", {}),
                           "summary": held["summary"], "checks": held["checks"]}
-    for kept in ("previous_bundled_model", "temperature_chosen_on_validation"):
+    for kept in ("previous_bundled_model", "temperature_chosen_on_validation", "saturation_chosen_on_validation"):
         if kept in before:
             card["evaluation"][kept] = before[kept]
     if args.old:
@@ -82,6 +95,14 @@ def main() -> None:
         card["evaluation"]["previous_bundled_model"] = {k: old[k] for k in ("psnr", "psnr_gray", "ssim", "colourfulness_ratio") if k in old}
     if args.val:
         card["evaluation"]["temperature_chosen_on_validation"] = json.loads(args.val.read_text())
+    if args.saturation is not None:
+        card["config"]["saturation"] = args.saturation
+        card["evaluation"]["saturation_chosen_on_validation"] = {
+            "command": "gantools eval colorize --data DIR/val --saturation S (63 validation photos, never trained on)",
+            "chosen": args.saturation,
+            "rule": "the boldest saturation whose validation share better than gray is that of saturation 1 and whose PSNR "
+                    "is within 0.05 dB of it",
+            "rows": [saturation_row(json.loads(p.read_text())) for p in args.saturation_val]}
     if args.teacher_source:
         card.setdefault("teacher", {})["source"] = args.teacher_source
     if args.training_time:

