@@ -266,3 +266,16 @@ def test_killed_run_leaves_only_whole_images_and_a_rerun_finishes(model, tmp_pat
     report = json.loads((out / "gantools-report.json").read_text())
     assert report["skipped"] == len(finished) and report["done"] == 60 - len(finished)
     assert not [p for p in out.iterdir() if p.suffix == ".png" and p.name.startswith(".")]
+
+
+def test_colorize_saturation_option(model, tmp_path):
+    """`--saturation 0` writes gray (the input's own luminance); out of range is one line and exit code 2."""
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.fromarray(np.random.default_rng(5).integers(0, 255, (24, 40), dtype=np.uint8)).save(src / "g.png")
+    result = invoke("colorize", src, tmp_path / "out", "--model", model, "--saturation", 0, "--quiet")
+    assert result.exit_code == 0, result.output
+    out = np.asarray(Image.open(tmp_path / "out" / "g.png")).astype(int)
+    assert out.shape == (24, 40, 3) and np.abs(out - out[..., :1]).max() <= 1
+    bad = invoke("colorize", src, tmp_path / "out2", "--model", model, "--saturation", 9, "--quiet")
+    assert bad.exit_code == 2 and "saturation must be between 0 and 4" in bad.stderr and "Traceback" not in bad.output

@@ -310,3 +310,52 @@ def test_the_data_hue_target_asks_for_the_photos_mean_mix_and_survives_a_checkpo
     assert torch.allclose(again.running_hues.mean, soft_hue_histogram(photos).mean(0))
     with pytest.raises(ValueError, match="hue_target"):
         Sketch2PhotoConfig(hue_target="sky")
+
+
+def test_colour_codes_join_the_drawing_and_are_the_drawings_own():
+    import torch
+    from gantools.recipes.sketch2photo import codes
+
+    d = drawing()
+    a, again, other_seed = codes.code_for(d, 0, 8), codes.code_for(d, 0, 8), codes.code_for(d, 1, 8)
+    d2 = d.copy()
+    d2[0, 0] = 0
+    assert torch.equal(a, again) and not torch.equal(a, other_seed) and not torch.equal(a, codes.code_for(d2, 0, 8))
+    x = codes.with_code(torch.zeros(2, 1, 5, 7), torch.stack([a, other_seed]))
+    assert x.shape == (2, 9, 5, 7) and torch.equal(x[1, 1:, 4, 6], other_seed)
+    # The diversity term pushes two codes' photos apart only until they differ by the cap.
+    same, apart = torch.zeros(1, 3, 4, 4), torch.ones(1, 3, 4, 4)
+    assert codes.mode_seeking(same, same, a, other_seed, 0.1) == 0
+    assert codes.mode_seeking(same, apart, a, other_seed, 0.1) == pytest.approx(-0.1)
+    # "within": a tint over the whole photo is not a difference; colour that moves within it is.
+    assert codes.mode_seeking(same, apart, a, other_seed, 0.1, within=True) == 0
+    moved = torch.zeros(1, 3, 4, 4)
+    moved[..., :2, :] = 1
+    assert codes.mode_seeking(same, moved, a, other_seed, 10.0, within=True) < 0
+
+
+def test_a_coded_model_trains_with_the_diversity_term_and_code_seed_varies_its_photo(tmp_path):
+    """code_dims: G takes the drawing plus a code; the diversity term is logged; at inference the same drawing gives
+    the same photo, another code_seed another one, and the ONNX graph's input carries the code channels."""
+    import torch
+    from gantools.files import weights
+    from gantools.files.imageio import Decoded
+    from gantools.infer import options
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(2):
+        Image.fromarray(object_photo(48, 30 + i)).save(photos / f"{i}.png")
+    out = tmp_path / "run"
+    result = invoke("train", "sketch2photo", "--data", photos, "--out", out, "--steps", 3, *TINY, "--code-dims", 4,
+                    "--log-every", 1)
+    assert result.exit_code == 0, result.output
+    assert '"loss_g_diversity"' in (out / "metrics.jsonl").read_text()
+    loaded = weights.load(out, expect_recipe="sketch2photo")
+    predictor = loaded.recipe.predictor(loaded.networks, torch.device("cpu"))
+    first, second = (predictor.predict(Decoded(drawing())).pixels for _ in range(2))
+    options.apply(loaded.recipe, {"code_seed": 7})
+    reseeded = loaded.recipe.predictor(loaded.networks, torch.device("cpu")).predict(Decoded(drawing())).pixels
+    assert first.shape == (60, 90, 3) and np.array_equal(first, second) and not np.array_equal(first, reseeded)
+    graph, example, _ = predictor.onnx_graph()
+    assert example[0].shape[1] == 5 and graph(example[0]).shape[1] == 3

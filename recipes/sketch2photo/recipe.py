@@ -23,7 +23,7 @@ from gantools.metrics import inception
 
 from gantools.metrics import image as metrics
 
-from gantools.recipes.sketch2photo import drawing as sketch
+from gantools.recipes.sketch2photo import codes, drawing as sketch
 from gantools.recipes.sketch2photo.hues import RunningHues, data_hue_loss, hue_loss, split_luma
 from gantools.config import setting
 from gantools.data.folders import SquareImages, find_images, list_data, pad_square
@@ -70,6 +70,14 @@ class Sketch2PhotoConfig:
                                 "of each colour, not where; 0 = off)", 0.0)
     hue_target: str = setting("what the hue term matches: photo (each output its own photo's mix) or data (the batch's "
                               "mean mix against a running mean of the training photos')", "photo")
+    code_dims: int = setting("a random colour code of this many numbers joins the drawing as input channels (codes.py: one "
+                             "drawing, differently coloured photos); 0 = off, one photo per drawing", 0)
+    diversity_weight: float = setting("with code_dims: weight of the diversity term that keeps two codes from giving one photo", 5.0)
+    diversity_cap: float = setting("with code_dims: the diversity term stops pushing once two codes' photos differ by this "
+                                   "(mean |difference| in [-1, 1] per unit of mean |code difference|)", 0.1)
+    diversity_of: str = setting("with code_dims: what must differ between codes: all (a tint over the whole photo counts) or "
+                                "within (each photo's mean colour taken out: colours must move within the photo)", "within")
+    code_seed: int = setting("inference, with code_dims: each drawing's code comes from its pixels and this; another value, another colouring", 0)
     render_size: int = setting("inference: the drawing is scaled so its longer side is this (the training scale)", 160)
 
     def __post_init__(self):
@@ -88,6 +96,10 @@ class Sketch2PhotoConfig:
             raise ValueError("hue_weight must not be negative")
         if self.hue_target not in ("photo", "data"):
             raise ValueError("hue_target must be photo or data")
+        if self.code_dims < 0 or self.diversity_weight < 0 or self.diversity_cap <= 0:
+            raise ValueError("code_dims and diversity_weight must not be negative, diversity_cap must be positive")
+        if self.diversity_of not in ("all", "within"):
+            raise ValueError("diversity_of must be all or within")
         if not 1 <= self.d_layers <= 5:
             raise ValueError("d_layers must be between 1 and 5")
 
@@ -122,7 +134,7 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
     Config = Sketch2PhotoConfig
     bundled_default = "sketch2photo"
     # The bundled model's schedule; batch 4 keeps a step under a second on a 2-core CPU (pix2pix used batch 1).
-    inference_options = ("render_size",)
+    inference_options = ("render_size", "code_seed")
     EvalConfig = Sketch2PhotoEvalConfig
     paired_setting = "targets"
     train_defaults = {"loss": "lsgan", "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "batch_size": 4, "steps": 2000,
@@ -147,7 +159,17 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
 
     def build_generator(self) -> nn.Module:
         c = self.config
-        return UNet(1, 3, c.base, c.depth, max_channels=8 * c.base)
+        return UNet(1 + c.code_dims, 3, c.base, c.depth, max_channels=8 * c.base)
+
+    def generate(self, generator, condition, code=None):
+        """G's photo of the drawing; with code_dims, for `code` (N, code_dims), random when not given."""
+        if not self.config.code_dims:
+            return super().generate(generator, condition)
+        drawing = condition[0]
+        if code is None:
+            code = torch.randn(drawing.shape[0], self.config.code_dims, device=drawing.device)
+        self._last_generated = (generator, drawing, code)  # the mode-seeking term needs a second code for this batch
+        return generator(codes.with_code(drawing, code))
 
     def build_discriminator(self) -> nn.Module:
         return PatchGAN(4, self.config.d_base, self.config.d_layers)
@@ -191,7 +213,11 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
 
     def preview(self, generator, condition, extra):
         """Rows of (sketch, G's photo, the real photo)."""
-        fake = self.generate(generator, condition).clamp(-1, 1)
+        code = None
+        if self.config.code_dims:  # fixed codes: previews neither vary with nor move the training RNG
+            code = torch.randn(condition[0].shape[0], self.config.code_dims, generator=torch.Generator().manual_seed(0))
+            code = code.to(condition[0].device)
+        fake = self.generate(generator, condition, code).clamp(-1, 1)
         sk = condition[0].expand(-1, 3, -1, -1)
         return torch.stack([t for i in range(fake.shape[0]) for t in (sk[i], fake[i], extra[i])]), 3
 
@@ -199,15 +225,24 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
         """L1 and perceptual terms against the photo, their colour part scaled by chroma_weight: a drawing says
         little about colour, and matching the one true colour pulls every guess to a muted average."""
         c, w = self.config, self.config.chroma_weight
-        hue = {}
+        extra = self._diversity(fake)
         if c.hue_weight:
-            hue["hue"] = c.hue_weight * (data_hue_loss(fake, pair.target, self.running_hues) if c.hue_target == "data"
+            extra["hue"] = c.hue_weight * (data_hue_loss(fake, pair.target, self.running_hues) if c.hue_target == "data"
                                          else hue_loss(fake, pair.target))
         if w == 1:
-            return {**super().reconstruction(fake, pair), **self.perceptual_terms(fake, pair.target), **hue}
+            return {**super().reconstruction(fake, pair), **self.perceptual_terms(fake, pair.target), **extra}
         (fake_y, fake_c), (true_y, true_c) = split_luma(fake), split_luma(pair.target)
         l1 = (fake_y - true_y).abs().mean() + w * (fake_c - true_c).abs().mean()
-        return {"l1": c.l1_weight * l1, **self.perceptual_terms(fake_y + w * fake_c, true_y + w * true_c), **hue}
+        return {"l1": c.l1_weight * l1, **self.perceptual_terms(fake_y + w * fake_c, true_y + w * true_c), **extra}
+
+    def _diversity(self, fake: torch.Tensor) -> dict[str, torch.Tensor]:
+        """With codes: the mode-seeking term between `fake` and G's photo of the same drawings under other codes."""
+        if not (self.config.code_dims and self.config.diversity_weight):
+            return {}
+        generator, drawing, code = self._last_generated
+        other = torch.randn_like(code)
+        return {"diversity": self.config.diversity_weight * codes.mode_seeking(fake, generator(codes.with_code(drawing, other)), code, other,
+                                                                                      self.config.diversity_cap, self.config.diversity_of == "within")}
 
     def card(self) -> dict:
         return {"input": "a line drawing: gray, dark lines on white, in [-1, 1]", "output": "RGB photo in [-1, 1], same size",
@@ -306,13 +341,17 @@ class Sketch2PhotoPredictor(Predictor):
         if (rh, rw) != (h, w):
             drawing = cv2.resize(drawing, (rw, rh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
         m = 2**self.recipe.config.depth
-        x = F.pad(to_unit(drawing)[None], (0, (-rw) % m, 0, (-rh) % m), value=1.0)[0]  # pad with white paper
-        return Job(x, (h, w, rh, rw, notes))
+        x = F.pad(to_unit(drawing)[None], (0, (-rw) % m, 0, (-rh) % m), value=1.0)  # pad with white paper
+        c = self.recipe.config
+        if c.code_dims:
+            x = codes.with_code(x, codes.code_for(drawing, c.code_seed, c.code_dims)[None])
+        return Job(x[0], (h, w, rh, rw, notes))
 
     def onnx_graph(self):
-        """G: a drawing (N, 1, H, W) in [-1, 1] (white paper = 1, sides a multiple of 2**depth) -> RGB in [-1, 1]."""
+        """G: a drawing (N, 1, H, W) in [-1, 1] (white paper = 1, sides a multiple of 2**depth) -> RGB in [-1, 1];
+        with code_dims, the code follows the drawing as that many constant channels."""
         side = max(64, 2**self.recipe.config.depth)
-        return self.generator, (torch.ones(1, 1, side, side),), ["drawing"]
+        return self.generator, (torch.ones(1, 1 + self.recipe.config.code_dims, side, side),), ["drawing"]
 
     def finish(self, job: Job, output: torch.Tensor) -> Decoded:
         h, w, rh, rw, notes = job.state
