@@ -12,13 +12,15 @@ from gantools.cli.runner_options import finish, run_options, run_model, runner_o
 @click.argument("out", type=click.Path())
 @click.option("--model", default="sketch2photo", show_default=True, help="Bundled name, run folder, or model file.")
 @click.option("--render-size", type=int, default=None, help="Longer side the drawing is drawn at (default: the model's training scale).")
+@click.option("--code-seed", type=int, default=None,
+              help="A model trained with code_dims colours each drawing by a code from its pixels; another seed, another colouring.")
 @runner_options
-def sketch2photo_cmd(src, out, model, render_size, device, report_path, **runner):
+def sketch2photo_cmd(src, out, model, render_size, code_seed, device, report_path, **runner):
     """Turn each drawing of SRC (an image or a folder) into a photo in OUT, at the drawing's size.
 
     Scans and phone photos of drawings are cleaned first (paper tone, line width); a colour photo given
     as a drawing is sketched first, with a note in the report."""
-    run_model(model, "sketch2photo", {"render_size": render_size}, device, src, out,
+    run_model(model, "sketch2photo", {"render_size": render_size, "code_seed": code_seed}, device, src, out,
                  run_options(**runner), report_path)
 
 

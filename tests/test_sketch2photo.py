@@ -359,3 +359,13 @@ def test_a_coded_model_trains_with_the_diversity_term_and_code_seed_varies_its_p
     assert first.shape == (60, 90, 3) and np.array_equal(first, second) and not np.array_equal(first, reseeded)
     graph, example, _ = predictor.onnx_graph()
     assert example[0].shape[1] == 5 and graph(example[0]).shape[1] == 3
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.fromarray(drawing()).save(src / "d.png")
+    for seed in (0, 7):
+        ran = invoke("sketch2photo", src, tmp_path / f"out{seed}", "--model", out, "--code-seed", seed, "--quiet")
+        assert ran.exit_code == 0, ran.output
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "out7" / "d.png")), reseeded)
+    # A model without codes has nothing to seed: one line, exit code 2.
+    plain = invoke("sketch2photo", src, tmp_path / "plain", "--code-seed", 3, "--quiet")
+    assert plain.exit_code == 2 and "code_seed needs a model trained with code_dims" in plain.stderr

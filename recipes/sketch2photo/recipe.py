@@ -100,6 +100,8 @@ class Sketch2PhotoConfig:
             raise ValueError("code_dims and diversity_weight must not be negative, diversity_cap must be positive")
         if self.diversity_of not in ("all", "within"):
             raise ValueError("diversity_of must be all or within")
+        if self.code_seed and not self.code_dims:
+            raise ValueError("code_seed needs a model trained with code_dims (this one makes one photo per drawing)")
         if not 1 <= self.d_layers <= 5:
             raise ValueError("d_layers must be between 1 and 5")
 
