@@ -40,7 +40,7 @@ def test_run_gives_the_same_pictures_as_the_named_command(photos, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--tile", "64"], "--tile is not an inference option of a 'colorize' model (it takes: --render-size, --temperature, --size-multiple, --video-smoothing)"),
+    (["--tile", "64"], "--tile is not an inference option of a 'colorize' model (it takes: --render-size, --temperature, --saturation, --size-multiple, --video-smoothing)"),
     (["--render-size", "8"], "render_size must be at least 16"),
 ])
 def test_run_refuses_options_the_recipe_does_not_take(photos, tmp_path, args, message):
