@@ -2,9 +2,10 @@
 
 G (ColorNet) sees the L channel of Lab and the teacher's features of the same gray image (T: InceptionV3
 up to Mixed_6d, frozen, never trained here) and predicts a distribution over ab bins at 1/4 of the
-working size; it is trained with cross-entropy against soft-encoded true colours. At inference ab is the
-annealed mean of that distribution (`temperature`), resized to the photo's own size and joined with its
-full-resolution L, so every detail and the exact size of the input are kept.
+working size; it is trained with cross-entropy against soft-encoded true colours (optionally plus an
+adversarial critic, critic.py). At inference ab is the annealed mean of that distribution (`temperature`)
+times `saturation`, resized to the photo's own size and joined with its full-resolution L, so every detail
+and the exact size of the input are kept.
 """
 
 from __future__ import annotations
