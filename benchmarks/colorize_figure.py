@@ -26,10 +26,10 @@ from gantools.files.imagewrite import write
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=Path, required=True, help="the --examples folder of eval colorize")
-    parser.add_argument("--files", nargs="+", required=True, help="strip names in it, one picture row each")
+    parser.add_argument("--files", nargs="+", required=True, help="image names in it, in order: one row each (or one column each with --across)")
     parser.add_argument("--width", type=int, default=1200)
     parser.add_argument("--across", type=int, default=0, help="side by side at this height instead of stacked at --width")
-    parser.add_argument("--gap", type=int, default=6, help="white pixels between rows")
+    parser.add_argument("--gap", type=int, default=6, help="white pixels between the images")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     parts = []

@@ -272,4 +272,3 @@ def test_saturation_scales_the_decoded_chroma_and_leaves_confidence(colour_model
     assert torch.equal(outputs[0.0][:2], torch.zeros_like(outputs[0.0][:2]))
     with pytest.raises((UserError, ValueError), match="saturation must be between 0 and 4"):
         options.apply(colour_model.recipe, {"saturation": -1})
-    options.apply(colour_model.recipe, {"saturation": 1.0})

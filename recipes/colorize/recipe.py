@@ -187,6 +187,10 @@ class ColorizeRecipe(Recipe):
             weights = bins.rebalancing_weights(self.ab_counts, centres, self.config.rebalance)
             return weights[target.argmax(1)]
 
+    def shown_ab(self, ab: torch.Tensor) -> torch.Tensor:
+        """Decoded ab in ab units -> what is written, scaled to about [-1, 1]: times saturation, over AB_SCALE."""
+        return ab * (self.config.saturation / AB_SCALE)  # the chroma gain rides on the scaling it needs anyway
+
     def preview_condition(self, dataset, n, device, generator):
         count = min(n, len(dataset), 8)
         index = torch.randperm(len(dataset), generator=generator)[:count]
@@ -201,7 +205,7 @@ class ColorizeRecipe(Recipe):
         with torch.no_grad():
             logits = self.logits(networks, L)
             ab, _ = bins.decode(logits, _bins(networks["G"]), self.config.temperature)
-        ab = F.interpolate(ab * (self.config.saturation / AB_SCALE), size=L.shape[-2:], mode="bilinear", align_corners=False)
+        ab = F.interpolate(self.shown_ab(ab), size=L.shape[-2:], mode="bilinear", align_corners=False)
         rows = []
         for i in range(L.shape[0]):
             for chroma in (torch.zeros_like(ab[i]), ab[i], prepared[i, 1:]):
@@ -309,8 +313,7 @@ class ColorizePredictor(Predictor):
             logits = self.recipe.logits(self.networks, L)
             ab, confidence = bins.decode(logits, self.generator.ab_bins, self.recipe.config.temperature, confidence_stride=2)
             size = L.shape[-2:]
-            scale = self.recipe.config.saturation / AB_SCALE  # the chroma gain rides on the scaling it needs anyway
-            return torch.cat([F.interpolate(ab * scale, size=size, mode="bilinear", align_corners=False),
+            return torch.cat([F.interpolate(self.recipe.shown_ab(ab), size=size, mode="bilinear", align_corners=False),
                               F.interpolate(confidence, size=size, mode="bilinear", align_corners=False)], 1).cpu()
 
     def onnx_graph(self):
@@ -332,7 +335,7 @@ class ColorizePredictor(Predictor):
                 logits = self.nets["G"](L, mid, top)
                 ab, confidence = bins.decode(logits, self.nets["G"].ab_bins, predictor.recipe.config.temperature, confidence_stride=2)
                 size = L.shape[-2:]
-                return torch.cat([F.interpolate(ab * (predictor.recipe.config.saturation / AB_SCALE), size=size, mode="bilinear", align_corners=False),
+                return torch.cat([F.interpolate(predictor.recipe.shown_ab(ab), size=size, mode="bilinear", align_corners=False),
                                   F.interpolate(confidence, size=size, mode="bilinear", align_corners=False)], 1)
 
         return Graph().eval(), (torch.zeros(1, 1, 256, 256),), ["L"]
