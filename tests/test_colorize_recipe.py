@@ -244,6 +244,29 @@ def test_adversarial_term_trains_a_critic_that_is_never_exported(tmp_path, colou
     assert set(weights.load(tmp_path / "adv", expect_recipe="colorize").networks) == {"T", "G"}
 
 
+def test_feature_dropout_acts_in_training_only(colour_model):
+    """feature_dropout drops whole teacher channels while G trains; inference (eval mode) stays deterministic."""
+    recipe, nets = colour_model.recipe, colour_model.networks
+    L = torch.rand(2, 1, 160, 160) * 2 - 1
+    recipe.config.feature_dropout = 0.5
+    try:
+        nets["G"].train()
+        torch.manual_seed(0)
+        a, b = recipe.logits(nets, L), recipe.logits(nets, L)
+        assert not torch.allclose(a, b)  # different channels dropped on each call
+        nets["G"].eval()
+        assert torch.equal(recipe.logits(nets, L), recipe.logits(nets, L))
+        recipe.config.feature_dropout = 0.0
+        nets["G"].train()
+        with torch.no_grad():  # batch norm in train mode: same batch, same statistics
+            assert torch.allclose(recipe.logits(nets, L), recipe.logits(nets, L))
+    finally:
+        recipe.config.feature_dropout = 0.0
+        nets["G"].eval()
+    with pytest.raises(ValueError, match="feature_dropout must be"):
+        type(recipe.config)(feature_dropout=1.0)
+
+
 def test_annealed_mean_is_differentiable_and_matches_decode():
     from gantools.recipes.colorize import bins
 

@@ -52,6 +52,8 @@ class ColorizeConfig:
     teacher_scale: float = setting("the teacher sees the gray image at this fraction of the working size", 0.5)
     rebalance: float = setting("training: weight rare colours up (Zhang et al.'s class rebalancing, their 1 - λ: "
                                "0 = off, 0.5 = theirs, near 1 = by the inverse of each colour's frequency)", 0.0)
+    feature_dropout: float = setting("training: channel dropout on the teacher's maps before ColorNet sees them (a regulariser: "
+                                     "ColorNet overfits ~1,000 photos after about 1,000 steps); 0 = off", 0.0)
     adv_weight: float = setting("training: weight of the adversarial term (a PatchGAN conditioned on L judges the decoded "
                                 "colours against real ones at 1/4 of the crop); 0 = off, cross-entropy alone", 0.0)
     d_base: int = setting("training, with adv_weight: the critic's first-layer channels", 32)
@@ -74,6 +76,8 @@ class ColorizeConfig:
             raise ValueError("teacher_scale must be between 0.25 and 1")
         if not 0.0 <= self.rebalance < 1.0:
             raise ValueError("rebalance must be at least 0 and below 1 (1 would weigh a colour never seen infinitely)")
+        if not 0.0 <= self.feature_dropout < 1.0:
+            raise ValueError("feature_dropout must be at least 0 and below 1")
         if self.adv_weight < 0 or self.d_base < 1:
             raise ValueError("adv_weight must be at least 0 and d_base at least 1")
         if self.render_size < 16:
@@ -151,6 +155,9 @@ class ColorizeRecipe(Recipe):
     def logits(self, nets, L: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
             mid, top = nets["T"](teacher_input(L, self.config.teacher_scale))
+        p = self.config.feature_dropout
+        if p and nets["G"].training:  # whole channels dropped, so no single teacher feature can stand for a photo
+            mid, top = F.dropout2d(mid, p), F.dropout2d(top, p)
         return nets["G"](L, mid, top)
 
     def _loss(self, ctx: PhaseContext) -> dict[str, torch.Tensor]:
