@@ -104,7 +104,7 @@ def main() -> None:
                           "photos": len(held["rows"]), "inference_options": held.get("inference_options", {}),
                           "summary": held["summary"], "checks": held["checks"]}
     for kept in ("previous_bundled_model", "temperature_chosen_on_validation", "saturation_chosen_on_validation",
-                 "checkpoint_chosen_on_validation"):
+                 "checkpoint_chosen_on_validation", "replaced_v2_model", "temperature"):  # the last two written by hand
         if kept in before:
             card["evaluation"][kept] = before[kept]
     if args.old:
