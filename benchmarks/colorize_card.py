@@ -3,6 +3,7 @@ folders and the JSON of `gantools eval colorize`.
 
     python benchmarks/colorize_card.py --model RUN --split DIR --eval heldout.json [--val val.json] [--old old.json]
         [--saturation S --saturation-val val_1.0.json val_1.1.json ...] [--checkpoint-val RUN/stepN/val.json ...]
+        [--checkpoint stepN] [--replacing OLD_MODEL.json]
 
 DIR is the folder benchmarks/colorize_split.py wrote (train/, val/, heldout/ of symbolic links).
 """
@@ -48,7 +49,8 @@ def sources_of(folder: Path) -> dict[str, list[str]]:
     return out
 
 
-def saturation_row(evaluation: dict) -> dict:
+def figures_row(evaluation: dict) -> dict:
+    """One eval JSON as a row of a choice: its saturation and the bar's three figures."""
     summary = evaluation["summary"]
     return {"saturation": evaluation["inference_options"]["saturation"],
             "psnr_minus_gray": round(summary["psnr"] - summary["psnr_gray"], 3),
@@ -56,13 +58,19 @@ def saturation_row(evaluation: dict) -> dict:
             "colourfulness_ratio": round(summary["colourfulness_ratio"], 3)}
 
 
-def checkpoint_row(path: Path) -> dict:
-    evaluation = json.loads(path.read_text())
-    summary = evaluation["summary"]
-    return {"checkpoint": Path(evaluation.get("model", str(path))).parent.name, "saturation": evaluation["inference_options"]["saturation"],
-            "psnr_minus_gray": round(summary["psnr"] - summary["psnr_gray"], 3),
-            "better_than_gray": round(summary["better_than_gray"], 3),
-            "colourfulness_ratio": round(summary["colourfulness_ratio"], 3)}
+def checkpoint_row(evaluation: dict) -> dict:  # the checkpoint is named by the folder it was exported to (RUN/stepN)
+    return {"checkpoint": Path(evaluation["model"]).parent.name, **figures_row(evaluation)}
+
+
+def replaced(old_card: dict) -> dict:
+    """The figures of the model this one replaces, from its card: the card's own held-out summary, and its
+    `previous_bundled_model` (the v1 model) carried over."""
+    ev = old_card["evaluation"]
+    what = (f"the model bundled before this one ({old_card['data_source']['training_photos']} training photos, "
+            f"{old_card['training']['steps']} steps), saturation {ev['inference_options']['saturation']}")
+    keys = ("psnr", "psnr_gray", "ssim", "colourfulness_ratio", "better_than_gray")
+    return {"previous_bundled_model": ev["previous_bundled_model"],
+            "replaced_model": {"what": what, **{k: ev["summary"][k] for k in keys}}}
 
 
 def main() -> None:
@@ -78,6 +86,8 @@ def main() -> None:
     parser.add_argument("--checkpoint-val", type=Path, nargs="+", default=[], help="eval JSONs on DIR/val, one per "
                         "checkpoint of the run (saturation 1), the bundled one among them")
     parser.add_argument("--checkpoint", default="", help="the checkpoint bundled, as named in --checkpoint-val's rows")
+    parser.add_argument("--replacing", type=Path, default=None, help="the card (model.json) of the bundled model this one "
+                        "replaces: its held-out figures, and the v1 model's it carries, go into this card")
     parser.add_argument("--command", default="", help="the exact training command")
     parser.add_argument("--training-time", default="", help="e.g. '19 min on 2 CPU cores, 0.9 steps/s'")
     parser.add_argument("--teacher-source", default="", help="where the run's teacher weights came from, if the card lacks it")
@@ -103,15 +113,20 @@ def main() -> None:
     card["evaluation"] = {"command": "gantools eval colorize --data DIR/heldout --json heldout.json",
                           "photos": len(held["rows"]), "inference_options": held.get("inference_options", {}),
                           "summary": held["summary"], "checks": held["checks"]}
-    for kept in ("previous_bundled_model", "temperature_chosen_on_validation", "saturation_chosen_on_validation",
-                 "checkpoint_chosen_on_validation", "replaced_v2_model", "temperature"):  # the last two written by hand
+    for kept in ("previous_bundled_model", "replaced_model", "temperature_chosen_on_validation", "saturation_chosen_on_validation",
+                 "checkpoint_chosen_on_validation"):
         if kept in before:
             card["evaluation"][kept] = before[kept]
     if args.old:
         old = json.loads(args.old.read_text())["summary"]
         card["evaluation"]["previous_bundled_model"] = {k: old[k] for k in ("psnr", "psnr_gray", "ssim", "colourfulness_ratio") if k in old}
+    if args.replacing:
+        card["evaluation"].update(replaced(json.loads(args.replacing.read_text())))
     if args.val:
         card["evaluation"]["temperature_chosen_on_validation"] = json.loads(args.val.read_text())
+    if "temperature_chosen_on_validation" not in card["evaluation"]:
+        card["evaluation"]["temperature"] = (f"{card['config']['temperature']}, as chosen on validation for the v2 recipe "
+                                             "(benchmarks/RESULTS.md); not chosen again for this model")
     if args.saturation is not None:
         card["config"]["saturation"] = args.saturation
         card["evaluation"]["saturation_chosen_on_validation"] = {
@@ -119,13 +134,13 @@ def main() -> None:
             "chosen": args.saturation,
             "rule": "the boldest saturation whose validation share better than gray is that of saturation 1 and whose PSNR "
                     "is within 0.05 dB of it",
-            "rows": [saturation_row(json.loads(p.read_text())) for p in args.saturation_val]}
+            "rows": [figures_row(json.loads(p.read_text())) for p in args.saturation_val]}
     if args.checkpoint_val:
         card["evaluation"]["checkpoint_chosen_on_validation"] = {
             "command": "gantools eval colorize --data DIR/val --model RUN/stepN --saturation 1 (63 validation photos)",
             "chosen": args.checkpoint,
             "rule": "the highest validation PSNR among checkpoints better than gray on at least 70% of validation photos",
-            "rows": [checkpoint_row(p) for p in args.checkpoint_val]}
+            "rows": [checkpoint_row(json.loads(p.read_text())) for p in args.checkpoint_val]}
     if args.teacher_source:
         card.setdefault("teacher", {})["source"] = args.teacher_source
     if args.training_time:

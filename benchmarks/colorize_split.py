@@ -4,8 +4,9 @@ Held out: every 10th file (sorted by name, starting with the first) of photos/im
 photos/sun-hays-80 and sr-train/BSD200. Validation (for choosing inference settings such as the
 temperature; not trained on either): every 20th file starting with the sixth. The rest is for training.
 With --extra, the 600 selfies of unpaired/selfie2anime/trainA and the 91 images of sr-train/T91 are added to
-training only (more photos of people, flowers and fruit; validation and held-out stay the same). The folders are written as symbolic links (nothing is copied); held-out.txt and val.txt list the files by
-their path under the data.
+training only (more photos of people, flowers and fruit; validation and held-out stay the same). The folders
+are written as symbolic links (nothing is copied); held-out.txt and val.txt list the files by their path under
+the data.
 
     python benchmarks/colorize_split.py --data ../shared/data --out DIR [--extra]    # DIR/train, DIR/val, DIR/heldout, DIR/held-out.txt
 """
