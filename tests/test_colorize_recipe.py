@@ -3,6 +3,8 @@ and a predictor that keeps size, bit depth, alpha and luminance and reports its 
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -242,6 +244,26 @@ def test_adversarial_term_trains_a_critic_that_is_never_exported(tmp_path, colou
     logged = (tmp_path / "adv" / "metrics.jsonl").read_text()
     assert '"loss_fit_adv"' in logged and '"d_acc"' in logged and '"chroma_ratio"' in logged
     assert set(weights.load(tmp_path / "adv", expect_recipe="colorize").networks) == {"T", "G"}
+
+
+def test_decoded_colour_term_reaches_the_loss(tmp_path, colour_photos):
+    """decoded_weight adds each crop's log squared error of the decoded colour (what users get) to the loss: it is
+    logged, it changes G's updates, and a negative weight is refused."""
+    common = ["train", "colorize", "--data", colour_photos, "--steps", 3, "--batch-size", 2, "--size", 160,
+              "--load-size", 160, "--photo-scales", 160, "--base", 8, "--log-every", 1, "--quiet"]
+
+    def run(out, *extra):
+        result = CliRunner().invoke(main, [str(a) for a in [*common, "--out", out, *extra]])
+        assert result.exit_code == 0, result.output
+        return torch.load(out / "checkpoint.pt", weights_only=True)
+
+    decoded, plain = run(tmp_path / "decoded", "--decoded-weight", 1.0), run(tmp_path / "plain")
+    assert any(not torch.equal(v, plain["networks"]["G"][k]) for k, v in decoded["networks"]["G"].items() if v.is_floating_point())
+    rows = [json.loads(line) for line in (tmp_path / "decoded" / "metrics.jsonl").read_text().splitlines()]
+    assert all(np.isfinite(r["loss_fit_decoded"]) and r["loss_fit_decoded"] < 0 for r in rows)  # log of an error below 1
+    assert "loss_fit_decoded" not in (tmp_path / "plain" / "metrics.jsonl").read_text()
+    result = CliRunner().invoke(main, [str(a) for a in [*common, "--out", tmp_path / "bad", "--decoded-weight", -1]])
+    assert result.exit_code == 2 and "decoded_weight must be at least 0" in result.output
 
 
 def test_feature_dropout_acts_in_training_only(colour_model):

@@ -54,6 +54,9 @@ class ColorizeConfig:
                                "0 = off, 0.5 = theirs, near 1 = by the inverse of each colour's frequency)", 0.0)
     feature_dropout: float = setting("training: channel dropout on the teacher's maps before ColorNet sees them (a regulariser: "
                                      "ColorNet overfits ~1,000 photos after about 1,000 steps); 0 = off", 0.0)
+    decoded_weight: float = setting("training: weight of a term on the decoded colour (the annealed mean at `temperature`, what users "
+                                    "get) against the truth: each crop's log mean squared ab error, so, like the mean PSNR the eval "
+                                    "reports, every photo counts by its relative error; 0 = off, cross-entropy alone", 0.0)
     adv_weight: float = setting("training: weight of the adversarial term (a PatchGAN conditioned on L judges the decoded "
                                 "colours against real ones at 1/4 of the crop); 0 = off, cross-entropy alone", 0.0)
     d_base: int = setting("training, with adv_weight: the critic's first-layer channels", 32)
@@ -78,6 +81,8 @@ class ColorizeConfig:
             raise ValueError("rebalance must be at least 0 and below 1 (1 would weigh a colour never seen infinitely)")
         if not 0.0 <= self.feature_dropout < 1.0:
             raise ValueError("feature_dropout must be at least 0 and below 1")
+        if self.decoded_weight < 0:
+            raise ValueError("decoded_weight must be at least 0")
         if self.adv_weight < 0 or self.d_base < 1:
             raise ValueError("adv_weight must be at least 0 and d_base at least 1")
         if self.render_size < 16:
@@ -172,6 +177,9 @@ class ColorizeRecipe(Recipe):
             ctx.log("ab_error", (mean_ab - ab).abs().mean())
         target = bins.soft_targets(ab, centres)
         terms = {"ce": bins.cross_entropy(logits, target, self._rebalancing(target, centres))}
+        if self.config.decoded_weight:  # the cross-entropy alone leaves the decoded colour too cautious for its own accuracy
+            err = ((bins.annealed_mean(logits, centres, self.config.temperature) - ab) / AB_SCALE).square().mean((1, 2, 3))
+            terms["decoded"] = self.config.decoded_weight * torch.log(err + 1e-4).mean()
         if self.config.adv_weight:
             real = critic.pair(L, ab)
             fake = critic.pair(L, bins.annealed_mean(logits, centres, self.config.temperature))  # what users get
