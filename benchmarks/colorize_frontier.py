@@ -67,8 +67,12 @@ def main() -> None:
     for s, db, better, ratio in rows:
         print(f"  saturation {s:g}: {db:+.3f} dB over gray, better than gray on {100 * better:.1f}%, colourfulness {ratio:.3f}x")
     order = np.argsort([r[3] for r in rows])
+    ratios, dbs = [rows[i][3] for i in order], [rows[i][1] for i in order]
     for target in args.at:
-        print(f"  at colourfulness {target:g}x: {np.interp(target, [rows[i][3] for i in order], [rows[i][1] for i in order]):+.3f} dB over gray")
+        if ratios[0] <= target <= ratios[-1]:
+            print(f"  at colourfulness {target:g}x: {np.interp(target, ratios, dbs):+.3f} dB over gray")
+        else:
+            print(f"  at colourfulness {target:g}x: outside the saturations' range ({ratios[0]:.3f}-{ratios[-1]:.3f}x)")
 
 
 if __name__ == "__main__":
