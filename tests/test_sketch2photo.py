@@ -246,6 +246,32 @@ def test_chroma_weight_leaves_colour_to_the_discriminator():
         Sketch2PhotoConfig(chroma_weight=1.5)
 
 
+def test_photo_fit_and_eval_fit_pad_with_paper_or_crop_the_centre(model, tmp_path):
+    """A wide photo becomes a training square either whole on white paper (pad, the default) or as its centre
+    (crop, no paper); the eval's `fit` does the same to held-out photos."""
+    from gantools.recipes.sketch2photo.recipe import Sketch2PhotoConfig, Sketch2PhotoEvalConfig, Sketch2PhotoRecipe
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(2):
+        Image.fromarray(rng.integers(0, 200, (30, 90, 3), dtype=np.uint8)).save(photos / f"wide{i}.png")
+    padded = Sketch2PhotoRecipe(Sketch2PhotoConfig(load_size=40, size=32, depth=3)).dataset(photos)[0][0]
+    cropped = Sketch2PhotoRecipe(Sketch2PhotoConfig(load_size=40, size=32, depth=3, photo_fit="crop")).dataset(photos)[0][0]
+    assert padded.shape == cropped.shape == (3, 40, 40)
+    assert (padded[:, :5] == 255).all() and (cropped[:, :5] < 250).float().mean() > 0.95  # paper above the photo, or none
+    with pytest.raises(ValueError, match="photo_fit"):
+        Sketch2PhotoConfig(photo_fit="stretch")
+    with pytest.raises(ValueError, match="fit must be"):
+        Sketch2PhotoEvalConfig(fit="stretch")
+    results = {}
+    for fit in ("pad", "crop"):
+        result = invoke("eval", "sketch2photo", "--data", photos, "--model", model / "run", "--fit", fit, "--json", tmp_path / f"{fit}.json")
+        assert result.exit_code == 0, result.output
+        results[fit] = json.loads((tmp_path / f"{fit}.json").read_text())["summary"]
+    assert results["pad"]["colourfulness_truth"] != results["crop"]["colourfulness_truth"]  # paper is gray: it lowers the photos' colour
+
+
 def test_d_layers_widens_what_the_discriminator_sees():
     import torch
 

@@ -26,7 +26,7 @@ from gantools.metrics import image as metrics
 from gantools.recipes.sketch2photo import codes, drawing as sketch
 from gantools.recipes.sketch2photo.hues import RunningHues, data_hue_loss, hue_loss, split_luma
 from gantools.config import setting
-from gantools.data.folders import SquareImages, find_images, list_data, pad_square
+from gantools.data.folders import SquareImages, find_images, fit_square, list_data, pad_square
 from gantools.errors import UserError
 from gantools.files.imageio import Decoded, ImageError, as_channels, read_image
 from gantools.nets.patchgan import PatchGAN
@@ -53,7 +53,9 @@ def looks_like_colour_photo(rgb: np.ndarray) -> bool:
 @dataclass
 class Sketch2PhotoConfig:
     size: int = setting("training crop size (a multiple of 2**depth)", 128)
-    load_size: int = setting("each training image is fitted whole onto a white square of this size", 144)
+    load_size: int = setting("each training image is fitted onto a square of this size (see photo_fit)", 144)
+    photo_fit: str = setting("how a training photo becomes a square: pad (whole, on white paper, as stamps of objects on "
+                             "white are) or crop (its centre square: no paper, so white in a drawing is never 'outside the photo')", "pad")
     style: str = setting(f"training sketches: {', '.join(TRAIN_STYLES)} (both: either, at random)", "both")
     targets: str = setting("paired training: folder of photos matched by name to --data's sketches ('' = sketch --data's photos)", "")
     base: int = setting("U-Net channels at its top level", 24)
@@ -85,6 +87,8 @@ class Sketch2PhotoConfig:
             raise ValueError(f"size must be a multiple of {2**self.depth} (2**depth)")
         if self.load_size < self.size:
             raise ValueError("load_size must be at least size")
+        if self.photo_fit not in ("pad", "crop"):
+            raise ValueError("photo_fit must be pad or crop")
         if self.style not in TRAIN_STYLES:
             raise ValueError(f"style must be one of {', '.join(TRAIN_STYLES)}")
         if self.render_size < 16:
@@ -111,6 +115,12 @@ class Sketch2PhotoEvalConfig:
     subsets: int = setting("KID: random subsets the mean and standard deviation are taken over", 100)
     tolerance: int = setting("edge F-score: a line pixel matches one this many pixels away", 2)
     seed: int = setting("the jitter of each photo's own reference drawing", 0)
+    fit: str = setting("how each held-out photo becomes the square it is drawn from: pad (whole, on white paper) or crop "
+                       "(its centre square, no paper: a photo as users draw one)", "pad")
+
+    def __post_init__(self):
+        if self.fit not in ("pad", "crop"):
+            raise ValueError("fit must be pad or crop")
 
 
 def to_unit(pixels: np.ndarray) -> torch.Tensor:
@@ -157,7 +167,7 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
         c = self.config
         if c.targets:
             return PairedSquares(match_pairs(data, c.targets), c.load_size)
-        return SquareImages(list_data(data, conditional=False), channels=3, size=c.load_size, fit="pad")
+        return SquareImages(list_data(data, conditional=False), channels=3, size=c.load_size, fit=c.photo_fit)
 
     def build_generator(self) -> nn.Module:
         c = self.config
@@ -255,7 +265,7 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
 
     def evaluate(self, predictor: "Sketch2PhotoPredictor", data: Path, max_side: int, examples: Path | None,
                  settings: Sketch2PhotoEvalConfig | None = None) -> dict:
-        """Each held-out photo is fitted onto a white square of render_size, sketched with XDoG (no jitter), turned
+        """Each held-out photo is fitted onto a white square of render_size (or cropped to one: `fit`), sketched with XDoG (no jitter), turned
         back into a photo and compared with itself. Per image: PSNR/SSIM, colourfulness, and whether the drawing
         is respected: the output re-sketched the same way against the drawing (edge F-score), beside the photo's
         own drawing made with jitter against the same drawing (what a real photo scores). Over the set: the distance
@@ -266,7 +276,8 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
         rows, skipped, truths, outputs, drawings = [], [], [], [], []
         for index, path in enumerate(find_images(Path(data))):
             try:
-                truth = pad_square(as_channels(read_image(path), 3), side)
+                photo = as_channels(read_image(path), 3)
+                truth = pad_square(photo, side) if settings.fit == "pad" else fit_square(photo, side)
             except ImageError as exc:
                 skipped.append({"file": str(path), "reason": str(exc)})
                 continue
