@@ -265,8 +265,8 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
 
     def evaluate(self, predictor: "Sketch2PhotoPredictor", data: Path, max_side: int, examples: Path | None,
                  settings: Sketch2PhotoEvalConfig | None = None) -> dict:
-        """Each held-out photo is fitted onto a white square of render_size (or cropped to one: `fit`), sketched with XDoG (no jitter), turned
-        back into a photo and compared with itself. Per image: PSNR/SSIM, colourfulness, and whether the drawing
+        """Each held-out photo is fitted onto a white square of render_size (or cropped to one: `fit`), sketched
+        with XDoG (no jitter), turned back into a photo and compared with itself. Per image: PSNR/SSIM, colourfulness, and whether the drawing
         is respected: the output re-sketched the same way against the drawing (edge F-score), beside the photo's
         own drawing made with jitter against the same drawing (what a real photo scores). Over the set: the distance
         between the hue mixes of outputs and photos (hue_distance); with the `fid` extra: KID×100 and FID of the
