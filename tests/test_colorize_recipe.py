@@ -226,19 +226,20 @@ def test_rebalanced_training_resumes_exactly(tmp_path):
         assert torch.equal(value, resumed["networks"]["G"][key]), key
 
 
+def tiny_run(photos, out, *extra, expect_exit=0):
+    """Three steps of a tiny colorize run from the command line; its checkpoint (None when it is meant to fail)."""
+    args = ["train", "colorize", "--data", photos, "--steps", 3, "--batch-size", 2, "--size", 160, "--load-size", 160,
+            "--photo-scales", 160, "--base", 8, "--log-every", 1, "--quiet", "--out", out, *extra]
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == expect_exit, result.output
+    return torch.load(out / "checkpoint.pt", weights_only=True) if expect_exit == 0 else result.output
+
+
 def test_adversarial_term_trains_a_critic_that_is_never_exported(tmp_path, colour_photos):
     """With adv_weight, a PatchGAN critic on (L, ab) trains beside G and changes G's updates; the exported model
     is T + G as without it, so inference is unchanged in cost."""
-    common = ["train", "colorize", "--data", colour_photos, "--steps", 3, "--batch-size", 2, "--size", 160,
-              "--load-size", 160, "--photo-scales", 160, "--base", 8, "--log-every", 1, "--quiet"]
-
-    def run(out, *extra):
-        result = CliRunner().invoke(main, [str(a) for a in [*common, "--out", out, *extra]])
-        assert result.exit_code == 0, result.output
-        return torch.load(out / "checkpoint.pt", weights_only=True)
-
-    adversarial = run(tmp_path / "adv", "--adv-weight", 1.0, "--d-base", 8)
-    plain = run(tmp_path / "plain")
+    adversarial = tiny_run(colour_photos, tmp_path / "adv", "--adv-weight", 1.0, "--d-base", 8)
+    plain = tiny_run(colour_photos, tmp_path / "plain")
     assert set(adversarial["networks"]) == {"T", "G", "D"} and set(plain["networks"]) == {"T", "G"}
     assert any(not torch.equal(v, plain["networks"]["G"][k]) for k, v in adversarial["networks"]["G"].items() if v.is_floating_point())
     logged = (tmp_path / "adv" / "metrics.jsonl").read_text()
@@ -249,21 +250,13 @@ def test_adversarial_term_trains_a_critic_that_is_never_exported(tmp_path, colou
 def test_decoded_colour_term_reaches_the_loss(tmp_path, colour_photos):
     """decoded_weight adds each crop's log squared error of the decoded colour (what users get) to the loss: it is
     logged, it changes G's updates, and a negative weight is refused."""
-    common = ["train", "colorize", "--data", colour_photos, "--steps", 3, "--batch-size", 2, "--size", 160,
-              "--load-size", 160, "--photo-scales", 160, "--base", 8, "--log-every", 1, "--quiet"]
-
-    def run(out, *extra):
-        result = CliRunner().invoke(main, [str(a) for a in [*common, "--out", out, *extra]])
-        assert result.exit_code == 0, result.output
-        return torch.load(out / "checkpoint.pt", weights_only=True)
-
-    decoded, plain = run(tmp_path / "decoded", "--decoded-weight", 1.0), run(tmp_path / "plain")
+    decoded = tiny_run(colour_photos, tmp_path / "decoded", "--decoded-weight", 1.0)
+    plain = tiny_run(colour_photos, tmp_path / "plain")
     assert any(not torch.equal(v, plain["networks"]["G"][k]) for k, v in decoded["networks"]["G"].items() if v.is_floating_point())
     rows = [json.loads(line) for line in (tmp_path / "decoded" / "metrics.jsonl").read_text().splitlines()]
     assert all(np.isfinite(r["loss_fit_decoded"]) and r["loss_fit_decoded"] < 0 for r in rows)  # log of an error below 1
     assert "loss_fit_decoded" not in (tmp_path / "plain" / "metrics.jsonl").read_text()
-    result = CliRunner().invoke(main, [str(a) for a in [*common, "--out", tmp_path / "bad", "--decoded-weight", -1]])
-    assert result.exit_code == 2 and "decoded_weight must be at least 0" in result.output
+    assert "decoded_weight must be at least 0" in tiny_run(colour_photos, tmp_path / "bad", "--decoded-weight", -1, expect_exit=2)
 
 
 def test_feature_dropout_acts_in_training_only(colour_model):
