@@ -14,14 +14,17 @@ from gantools.cli.runner_options import finish, run_options, run_model, runner_o
 @click.option("--render-size", type=int, default=None, help="Longer side the drawing is drawn at (default: the model's training scale).")
 @click.option("--code-seed", type=int, default=None,
               help="A model trained with code_dims colours each drawing by a code from its pixels; another seed, another colouring.")
+@click.option("--white-balance", type=float, default=None,
+              help="Share of each photo's overall colour cast taken out, 0-1 (default: the model's).")
+@click.option("--saturation", type=float, default=None, help="Chroma multiplied by this, after the white balance (default: the model's).")
 @runner_options
-def sketch2photo_cmd(src, out, model, render_size, code_seed, device, report_path, **runner):
+def sketch2photo_cmd(src, out, model, render_size, code_seed, white_balance, saturation, device, report_path, **runner):
     """Turn each drawing of SRC (an image or a folder) into a photo in OUT, at the drawing's size.
 
     Scans and phone photos of drawings are cleaned first (paper tone, line width); a colour photo given
     as a drawing is sketched first, with a note in the report."""
-    run_model(model, "sketch2photo", {"render_size": render_size, "code_seed": code_seed}, device, src, out,
-                 run_options(**runner), report_path)
+    options = {"render_size": render_size, "code_seed": code_seed, "white_balance": white_balance, "saturation": saturation}
+    run_model(model, "sketch2photo", options, device, src, out, run_options(**runner), report_path)
 
 
 @click.command("sketch", short_help="Make line drawings from photos (XDoG pencil or Canny edges).")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -395,3 +396,34 @@ def test_a_coded_model_trains_with_the_diversity_term_and_code_seed_varies_its_p
     # A model without codes has nothing to seed: one line, exit code 2.
     plain = invoke("sketch2photo", src, tmp_path / "plain", "--code-seed", 3, "--quiet")
     assert plain.exit_code == 2 and "code_seed needs a model trained with code_dims" in plain.stderr
+
+
+def test_colour_balance_takes_out_the_cast_and_scales_chroma():
+    from gantools.recipes.sketch2photo.colour_balance import balance_colour
+
+    warm = np.zeros((20, 40, 3), np.uint8)
+    warm[:, :20] = (200, 150, 90)  # sunlit orange
+    warm[:, 20:] = (150, 140, 120)  # a gray-blue sky, warmed by the cast
+    lab = lambda rgb: cv2.cvtColor(rgb.astype(np.float32) / 255, cv2.COLOR_RGB2Lab)
+    assert balance_colour(warm, 0.0, 1.0) is warm
+    balanced = lab(balance_colour(warm, 1.0, 1.0))
+    assert np.abs(balanced[..., 1:].reshape(-1, 2).mean(0)).max() < 1.0  # no cast left
+    assert balanced[0, 30, 2] < 0  # the less warm half turns blue (b* < 0)
+    assert np.allclose(balanced[..., 0], lab(warm)[..., 0], atol=1.0)  # brightness kept
+    twice = lab(balance_colour(warm, 0.0, 2.0))
+    assert np.allclose(twice[:, 20:, 1:], 2 * lab(warm)[:, 20:, 1:], atol=1.0)  # (the orange half would leave sRGB)
+
+
+def test_white_balance_and_saturation_are_inference_options(model, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.fromarray(drawing(60, 90)).save(src / "d.png")
+    outs = {}
+    for name, flags in (("plain", ["--white-balance", 0, "--saturation", 1]), ("balanced", ["--white-balance", 1, "--saturation", 1.5])):
+        result = invoke("sketch2photo", src, tmp_path / name, "--model", model / "run", *flags, "--quiet")
+        assert result.exit_code == 0, result.output
+        outs[name] = np.asarray(Image.open(tmp_path / name / "d.png"))
+    assert not np.array_equal(outs["plain"], outs["balanced"])
+    for bad, why in ((["--white-balance", 1.5], "white_balance must be between 0 and 1"), (["--saturation", -1], "saturation must be between 0 and 4")):
+        result = invoke("sketch2photo", src, tmp_path / "bad", "--model", model / "run", *bad, "--quiet")
+        assert result.exit_code == 2 and why in result.stderr

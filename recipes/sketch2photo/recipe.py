@@ -24,6 +24,7 @@ from gantools.metrics import inception
 from gantools.metrics import image as metrics
 
 from gantools.recipes.sketch2photo import codes, drawing as sketch
+from gantools.recipes.sketch2photo.colour_balance import balance_colour
 from gantools.recipes.sketch2photo.hues import RunningHues, data_hue_loss, hue_loss, split_luma
 from gantools.config import setting
 from gantools.data.folders import SquareImages, find_images, fit_square, list_data, pad_square
@@ -81,6 +82,9 @@ class Sketch2PhotoConfig:
                                 "within (each photo's mean colour taken out: colours must move within the photo)", "within")
     code_seed: int = setting("inference, with code_dims: each drawing's code comes from its pixels and this; another value, another colouring", 0)
     render_size: int = setting("inference: the drawing is scaled so its longer side is this (the training scale)", 160)
+    white_balance: float = setting("inference: the share of each photo's overall colour cast taken out (gray-world white "
+                                   "balance, colour_balance.py; 0 = the generator's colours as they are)", 0.0)
+    saturation: float = setting("inference: the photo's chroma (distance from gray) is multiplied by this, after the white balance", 1.0)
 
     def __post_init__(self):
         if self.depth < 1 or self.size % 2**self.depth or self.size < 2**self.depth:
@@ -108,6 +112,10 @@ class Sketch2PhotoConfig:
             raise ValueError("code_seed needs a model trained with code_dims (this one makes one photo per drawing)")
         if not 1 <= self.d_layers <= 5:
             raise ValueError("d_layers must be between 1 and 5")
+        if not 0.0 <= self.white_balance <= 1.0:
+            raise ValueError("white_balance must be between 0 and 1")
+        if not 0.0 <= self.saturation <= 4.0:
+            raise ValueError("saturation must be between 0 and 4")
 
 
 @dataclass
@@ -146,7 +154,7 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
     Config = Sketch2PhotoConfig
     bundled_default = "sketch2photo"
     # The bundled model's schedule; batch 4 keeps a step under a second on a 2-core CPU (pix2pix used batch 1).
-    inference_options = ("render_size", "code_seed")
+    inference_options = ("render_size", "code_seed", "white_balance", "saturation")
     EvalConfig = Sketch2PhotoEvalConfig
     paired_setting = "targets"
     train_defaults = {"loss": "lsgan", "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "batch_size": 4, "steps": 2000,
@@ -368,7 +376,8 @@ class Sketch2PhotoPredictor(Predictor):
 
     def finish(self, job: Job, output: torch.Tensor) -> Decoded:
         h, w, rh, rw, notes = job.state
-        photo = to_uint8(output[:, :rh, :rw])
+        c = self.recipe.config
+        photo = balance_colour(to_uint8(output[:, :rh, :rw]), c.white_balance, c.saturation)
         if (rh, rw) != (h, w):
             photo = cv2.resize(photo, (w, h), interpolation=cv2.INTER_AREA if rh > h else cv2.INTER_CUBIC)
         return Decoded(photo, None, notes)
