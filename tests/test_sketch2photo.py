@@ -398,20 +398,21 @@ def test_a_coded_model_trains_with_the_diversity_term_and_code_seed_varies_its_p
     assert plain.exit_code == 2 and "code_seed needs a model trained with code_dims" in plain.stderr
 
 
-def test_colour_balance_takes_out_the_cast_and_scales_chroma():
+def test_colour_balance_takes_out_the_midtones_cast_keeps_white_and_scales_chroma():
     from gantools.recipes.sketch2photo.colour_balance import balance_colour
 
-    warm = np.zeros((20, 40, 3), np.uint8)
-    warm[:, :20] = (200, 150, 90)  # sunlit orange
-    warm[:, 20:] = (150, 140, 120)  # a gray-blue sky, warmed by the cast
+    warm = np.full((20, 60, 3), 255, np.uint8)  # the right third: white paper
+    warm[:, :20] = (160, 110, 60)  # a brown thing
+    warm[:, 20:40] = (120, 115, 100)  # a gray-blue sky, warmed by the cast
     lab = lambda rgb: cv2.cvtColor(rgb.astype(np.float32) / 255, cv2.COLOR_RGB2Lab)
     assert balance_colour(warm, 0.0, 1.0) is warm
-    balanced = lab(balance_colour(warm, 1.0, 1.0))
-    assert np.abs(balanced[..., 1:].reshape(-1, 2).mean(0)).max() < 1.0  # no cast left
-    assert balanced[0, 30, 2] < 0  # the less warm half turns blue (b* < 0)
-    assert np.allclose(balanced[..., 0], lab(warm)[..., 0], atol=1.0)  # brightness kept
+    balanced = balance_colour(warm, 1.0, 1.0)
+    assert np.abs(lab(balanced)[:, :40, 1:].reshape(-1, 2).mean(0)).max() < 3.0  # the midtones' cast is gone
+    assert lab(balanced)[0, 30, 2] < 0  # the less warm area turns blue (b* < 0)
+    assert (balanced[:, 40:] == 255).all()  # white stays white
+    assert np.allclose(lab(balanced)[..., 0], lab(warm)[..., 0], atol=1.0)  # brightness kept
     twice = lab(balance_colour(warm, 0.0, 2.0))
-    assert np.allclose(twice[:, 20:, 1:], 2 * lab(warm)[:, 20:, 1:], atol=1.0)  # (the orange half would leave sRGB)
+    assert np.allclose(twice[:, 20:40, 1:], 2 * lab(warm)[:, 20:40, 1:], atol=1.0)
 
 
 def test_white_balance_and_saturation_are_inference_options(model, tmp_path):
