@@ -14,7 +14,7 @@ from PIL import Image
 
 from gantools.recipes.sketch2photo import drawing as sketch
 from gantools.cli.main import main
-from gantools.files.imageio import ImageError
+from gantools.files.imageio import Decoded, ImageError
 from gantools.data.pairs import PairedSquares, match_pairs
 
 
@@ -428,3 +428,43 @@ def test_white_balance_and_saturation_are_inference_options(model, tmp_path):
     for bad, why in ((["--white-balance", 1.5], "white_balance must be between 0 and 1"), (["--saturation", -1], "saturation must be between 0 and 4")):
         result = invoke("sketch2photo", src, tmp_path / "bad", "--model", model / "run", *bad, "--quiet")
         assert result.exit_code == 2 and why in result.stderr
+
+
+def test_the_height_channel_follows_the_crop_in_training_and_the_centred_drawing_at_inference():
+    import torch
+
+    from gantools.recipes.sketch2photo.position import height_channel, with_height
+    from gantools.recipes.sketch2photo.recipe import Sketch2PhotoConfig, Sketch2PhotoRecipe
+
+    ramp = height_channel(2, 4, 3, top=0, side=4)
+    assert ramp.shape == (2, 1, 4, 3) and torch.allclose(ramp[0, 0, :, 0], torch.tensor([-0.75, -0.25, 0.25, 0.75]))
+    assert torch.equal(with_height(torch.zeros(1, 1, 2, 2), 2, 4)[0, 1, :, 0], torch.tensor([0.25, 0.75]))
+    recipe = Sketch2PhotoRecipe(Sketch2PhotoConfig(size=32, load_size=48, depth=3, base=8, d_base=8, position=True))
+    g, d = recipe.build_generator(), recipe.build_discriminator()
+    assert g(torch.zeros(1, 2, 32, 32)).shape == (1, 3, 32, 32) and d(torch.zeros(1, 5, 32, 32)).ndim == 4
+    photos = torch.from_numpy(np.stack([object_photo(48, i) for i in range(2)])).permute(0, 3, 1, 2)
+    torch.manual_seed(3)
+    pair = recipe.make_pair((photos, None), torch.device("cpu"))
+    torch.manual_seed(3)
+    _, top = recipe._crop(photos)  # the same crop again
+    assert pair.condition[0].shape == (2, 2, 32, 32)
+    assert torch.equal(pair.condition[0][:, 1:], height_channel(2, 32, 32, top, 48))
+    # At inference a wide drawing sits in the middle band of its square, as a wide photo did in training.
+    job = recipe.predictor({"G": g}, torch.device("cpu")).prepare(Decoded(drawing(30, 60)))
+    heights = job.input[1, : job.state[2], 0]
+    assert job.input.shape[0] == 2 and heights[0] > -0.6 and heights[-1] < 0.6 and torch.all(heights[1:] > heights[:-1])
+
+
+def test_a_position_model_trains_and_colours_drawings(tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(2):
+        Image.fromarray(object_photo(48, 40 + i)).save(photos / f"{i}.png")
+    result = invoke("train", "sketch2photo", "--data", photos, "--out", tmp_path / "run", "--steps", 2, *TINY, "--set", "position=true")
+    assert result.exit_code == 0, result.output
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.fromarray(drawing(61, 97)).save(src / "d.png")
+    ran = invoke("sketch2photo", src, tmp_path / "out", "--model", tmp_path / "run", "--quiet")
+    assert ran.exit_code == 0, ran.output
+    assert np.asarray(Image.open(tmp_path / "out" / "d.png")).shape == (61, 97, 3)

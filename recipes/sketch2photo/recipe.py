@@ -24,6 +24,7 @@ from gantools.metrics import inception
 from gantools.metrics import image as metrics
 
 from gantools.recipes.sketch2photo import codes, drawing as sketch
+from gantools.recipes.sketch2photo.position import with_height
 from gantools.recipes.sketch2photo.colour_balance import balance_colour
 from gantools.recipes.sketch2photo.hues import RunningHues, data_hue_loss, hue_loss, split_luma
 from gantools.config import setting
@@ -80,6 +81,8 @@ class Sketch2PhotoConfig:
                                    "(mean |difference| in [-1, 1] per unit of mean |code difference|)", 0.1)
     diversity_of: str = setting("with code_dims: what must differ between codes: all (a tint over the whole photo counts) or "
                                 "within (each photo's mean colour taken out: colours must move within the photo)", "within")
+    position: bool = setting("G and D also see each pixel's height in the picture (position.py: an empty area at the top "
+                             "may be a sky, lower down it is not)", False)
     code_seed: int = setting("inference, with code_dims: each drawing's code comes from its pixels and this; another value, another colouring", 0)
     render_size: int = setting("inference: the drawing is scaled so its longer side is this (the training scale)", 160)
     white_balance: float = setting("inference: the share of each photo's overall colour cast taken out (gray-world white "
@@ -179,7 +182,12 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
 
     def build_generator(self) -> nn.Module:
         c = self.config
-        return UNet(1 + c.code_dims, 3, c.base, c.depth, max_channels=8 * c.base)
+        return UNet(self.drawing_channels + c.code_dims, 3, c.base, c.depth, max_channels=8 * c.base)
+
+    @property
+    def drawing_channels(self) -> int:
+        """The condition's channels: the drawing, and its height channel with `position`."""
+        return 1 + int(self.config.position)
 
     def generate(self, generator, condition, code=None):
         """G's photo of the drawing; with code_dims, for `code` (N, code_dims), random when not given."""
@@ -192,17 +200,19 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
         return generator(codes.with_code(drawing, code))
 
     def build_discriminator(self) -> nn.Module:
-        return PatchGAN(4, self.config.d_base, self.config.d_layers)
+        return PatchGAN(self.drawing_channels + 3, self.config.d_base, self.config.d_layers)
 
-    def _crop(self, images: torch.Tensor) -> torch.Tensor:
+    def _crop(self, images: torch.Tensor) -> tuple[torch.Tensor, int]:
+        """A random size x size crop of the batch, and its top row in the square."""
         s = self.config.size
         h, w = images.shape[-2:]
         top = int(torch.randint(0, h - s + 1, ()))
         left = int(torch.randint(0, w - s + 1, ()))
-        return images[:, :, top : top + s, left : left + s]
+        return images[:, :, top : top + s, left : left + s], top
 
-    def _pair_from(self, crops: torch.Tensor, rng: np.random.Generator, device: torch.device) -> Pair:
-        """uint8 NCHW crops (RGB photos, or gray sketch + RGB photo when paired) -> (sketch, photo) in [-1, 1]."""
+    def _pair_from(self, crops: torch.Tensor, rng: np.random.Generator, device: torch.device, top: int = 0) -> Pair:
+        """uint8 NCHW crops (RGB photos, or gray sketch + RGB photo when paired), taken `top` rows down their square,
+        -> (sketch, photo) in [-1, 1]; with `position`, the sketch's height channel joins it."""
         hwc = crops.permute(0, 2, 3, 1).numpy()
         if hwc.shape[3] == 4:
             sketches, photos = hwc[..., 0], hwc[..., 1:]
@@ -210,17 +220,19 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
             photos = hwc
             sketches = np.stack([sketch_for_training(p, self.config.style, rng) for p in photos])
         cond = torch.stack([to_unit(s) for s in sketches]).to(device)
+        if self.config.position:
+            cond = with_height(cond, top, self.config.load_size)
         target = torch.stack([to_unit(p) for p in photos]).to(device)
         return Pair((cond,), target)
 
     def make_pair(self, batch, device: torch.device) -> Pair:
         images, _ = batch
         # Crop, flip and the sketch jitter all come from torch's RNG: a resumed run repeats them.
-        crops = self._crop(images)
+        crops, top = self._crop(images)
         if bool(torch.rand(()) < 0.5):
             crops = crops.flip(3)
         rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, ())))
-        return self._pair_from(crops, rng, device)
+        return self._pair_from(crops, rng, device, top)
 
     def preview_condition(self, dataset, n, device, generator):
         count = min(n, len(dataset), 8)
@@ -228,7 +240,7 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
         images = torch.stack([dataset[int(i)][0] for i in index])
         s, h = self.config.size, images.shape[-1]
         crops = images[:, :, (h - s) // 2 : (h - s) // 2 + s, (h - s) // 2 : (h - s) // 2 + s]
-        pair = self._pair_from(crops, np.random.default_rng(0), device)
+        pair = self._pair_from(crops, np.random.default_rng(0), device, (h - s) // 2)
         return pair.condition, pair.target
 
     def preview(self, generator, condition, extra):
@@ -238,7 +250,7 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
             code = torch.randn(condition[0].shape[0], self.config.code_dims, generator=torch.Generator().manual_seed(0))
             code = code.to(condition[0].device)
         fake = self.generate(generator, condition, code).clamp(-1, 1)
-        sk = condition[0].expand(-1, 3, -1, -1)
+        sk = condition[0][:, :1].expand(-1, 3, -1, -1)
         return torch.stack([t for i in range(fake.shape[0]) for t in (sk[i], fake[i], extra[i])]), 3
 
     def reconstruction(self, fake, pair):
@@ -364,15 +376,17 @@ class Sketch2PhotoPredictor(Predictor):
         m = 2**self.recipe.config.depth
         x = F.pad(to_unit(drawing)[None], (0, (-rw) % m, 0, (-rh) % m), value=1.0)  # pad with white paper
         c = self.recipe.config
+        if c.position:  # as in training: the drawing centred in a square of its longer side
+            x = with_height(x, (max(rh, rw) - rh) // 2, max(rh, rw))
         if c.code_dims:
             x = codes.with_code(x, codes.code_for(drawing, c.code_seed, c.code_dims)[None])
         return Job(x[0], (h, w, rh, rw, notes))
 
     def onnx_graph(self):
         """G: a drawing (N, 1, H, W) in [-1, 1] (white paper = 1, sides a multiple of 2**depth) -> RGB in [-1, 1];
-        with code_dims, the code follows the drawing as that many constant channels."""
+        with `position` its height channel follows, then with code_dims the code as that many constant channels."""
         side = max(64, 2**self.recipe.config.depth)
-        return self.generator, (torch.ones(1, 1 + self.recipe.config.code_dims, side, side),), ["drawing"]
+        return self.generator, (torch.ones(1, self.recipe.drawing_channels + self.recipe.config.code_dims, side, side),), ["drawing"]
 
     def finish(self, job: Job, output: torch.Tensor) -> Decoded:
         h, w, rh, rw, notes = job.state
