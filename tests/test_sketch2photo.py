@@ -468,3 +468,22 @@ def test_a_position_model_trains_and_colours_drawings(tmp_path):
     ran = invoke("sketch2photo", src, tmp_path / "out", "--model", tmp_path / "run", "--quiet")
     assert ran.exit_code == 0, ran.output
     assert np.asarray(Image.open(tmp_path / "out" / "d.png")).shape == (61, 97, 3)
+
+
+def test_d_minibatch_std_lets_the_discriminator_see_its_batch():
+    import torch
+
+    from gantools.recipes.sketch2photo.recipe import Sketch2PhotoConfig, Sketch2PhotoRecipe
+
+    def score_of_first(d, batch):
+        with torch.no_grad():
+            return d(batch)[0]
+
+    torch.manual_seed(0)
+    batch = torch.randn(4, 4, 64, 64)
+    other = batch.clone()
+    other[1:] = torch.randn(3, 4, 64, 64) * 3  # the rest of the batch changes, the first image does not
+    for on in (False, True):
+        d = Sketch2PhotoRecipe(Sketch2PhotoConfig(d_minibatch_std=on)).build_discriminator().eval()  # spectral norm fixed
+        same = torch.allclose(score_of_first(d, batch), score_of_first(d, other))
+        assert same != on

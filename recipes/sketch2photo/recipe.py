@@ -65,6 +65,8 @@ class Sketch2PhotoConfig:
     d_base: int = setting("PatchGAN channels", 32)
     d_layers: int = setting("PatchGAN stride-2 layers: 3 judges 70-px patches, 4 judges 142-px (a whole training crop: "
                             "where colours sit, not only their texture)", 3)
+    d_minibatch_std: bool = setting("D also sees how much its batch varies (minibatch standard deviation, Karras et al. 2018): "
+                                    "a batch of photos all in one colour family gives itself away", False)
     l1_weight: float = setting("weight of L1 against the adversarial loss", 100.0)
     perceptual_weight: float = setting("weight of the L1 between ImageNet InceptionV3 features of output and photo (a frozen teacher, training only; 0 = off)", 0.0)
     perceptual_stage: str = setting("the InceptionV3 stage whose features the perceptual term compares", "mixed_2")
@@ -200,7 +202,7 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
         return generator(codes.with_code(drawing, code))
 
     def build_discriminator(self) -> nn.Module:
-        return PatchGAN(self.drawing_channels + 3, self.config.d_base, self.config.d_layers)
+        return PatchGAN(self.drawing_channels + 3, self.config.d_base, self.config.d_layers, minibatch_std=self.config.d_minibatch_std)
 
     def _crop(self, images: torch.Tensor) -> tuple[torch.Tensor, int]:
         """A random size x size crop of the batch, and its top row in the square."""
