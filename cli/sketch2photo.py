@@ -15,7 +15,7 @@ from gantools.cli.runner_options import finish, run_options, run_model, runner_o
 @click.option("--code-seed", type=int, default=None,
               help="A model trained with code_dims colours each drawing by a code from its pixels; another seed, another colouring.")
 @click.option("--white-balance", type=float, default=None,
-              help="Share of each photo's overall colour cast taken out, 0-1 (default: the model's).")
+              help="Share of each photo's colour cast taken out of its midtones (white stays white), 0-1 (default: the model's).")
 @click.option("--saturation", type=float, default=None, help="Chroma multiplied by this, after the white balance (default: the model's).")
 @runner_options
 def sketch2photo_cmd(src, out, model, render_size, code_seed, white_balance, saturation, device, report_path, **runner):

@@ -366,7 +366,6 @@ def test_a_coded_model_trains_with_the_diversity_term_and_code_seed_varies_its_p
     the same photo, another code_seed another one, and the ONNX graph's input carries the code channels."""
     import torch
     from gantools.files import weights
-    from gantools.files.imageio import Decoded
     from gantools.infer import options
 
     photos = tmp_path / "photos"

@@ -14,7 +14,8 @@ import numpy as np
 
 
 def balance_colour(rgb: np.ndarray, cast_removed: float, saturation: float) -> np.ndarray:
-    """uint8 RGB (H, W, 3) -> uint8 RGB: a*b* minus `cast_removed` times their mean over the photo, times `saturation`."""
+    """uint8 RGB (H, W, 3) -> uint8 RGB: a*b* minus `cast_removed` times their midtone-weighted mean (each pixel by its
+    own midtone weight), then times `saturation`."""
     if cast_removed == 0 and saturation == 1:
         return rgb
     lab = cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)

@@ -87,8 +87,8 @@ class Sketch2PhotoConfig:
                              "may be a sky, lower down it is not)", False)
     code_seed: int = setting("inference, with code_dims: each drawing's code comes from its pixels and this; another value, another colouring", 0)
     render_size: int = setting("inference: the drawing is scaled so its longer side is this (the training scale)", 160)
-    white_balance: float = setting("inference: the share of each photo's overall colour cast taken out (gray-world white "
-                                   "balance, colour_balance.py; 0 = the generator's colours as they are)", 0.0)
+    white_balance: float = setting("inference: the share of each photo's colour cast taken out of its midtones (gray-world "
+                                   "white balance sparing white and black, colour_balance.py; 0 = the generator's colours as they are)", 0.0)
     saturation: float = setting("inference: the photo's chroma (distance from gray) is multiplied by this, after the white balance", 1.0)
 
     def __post_init__(self):
