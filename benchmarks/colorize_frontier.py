@@ -6,7 +6,12 @@ run gives the dB over gray, the share better than gray and the colourfulness rat
 interpolation along them, the dB at a stated colourfulness (0.6x is issue 25's bar). The figures equal
 `gantools eval colorize --saturation S`'s.
 
-    python benchmarks/colorize_frontier.py --model RUN_OR_MODEL --data DIR/heldout [--saturation 1 1.2 1.4 1.6 1.8] [--at 0.5 0.6]
+With several models, or --flip, the colour distributions (softmax of logits / T) of every model, and of the
+mirrored photo, are averaged before the annealed mean: a diagnostic of whether the curve is limited by one
+model's variance (an ensemble lifts it) or by what the gray photo tells (it does not). The first model's
+temperature and working size are used for all.
+
+    python benchmarks/colorize_frontier.py --model RUN_OR_MODEL [MORE ...] --data DIR/heldout [--flip] [--saturation 1 1.2 1.4 1.6 1.8] [--at 0.5 0.6]
 """
 
 from __future__ import annotations
@@ -37,23 +42,42 @@ def photos(data: Path, max_side: int):
         yield truth, gray_of(truth)
 
 
+def averaged_output(members, predictor, inputs: torch.Tensor, flip: bool) -> torch.Tensor:
+    """The predictor's forward output, with the colour distributions averaged over models (and mirrored inputs)."""
+    temperature, centres = predictor.recipe.config.temperature, predictor.generator.ab_bins
+    total = 0.0
+    with torch.inference_mode():
+        for loaded in members:
+            for mirrored in (False, True) if flip else (False,):
+                x = inputs.flip(-1) if mirrored else inputs
+                z = loaded.recipe.logits(loaded.networks, x).float()
+                total = total + torch.softmax((z.flip(-1) if mirrored else z) / temperature, 1)
+        probs = total / (len(members) * (2 if flip else 1))
+        ab = torch.einsum("nqhw,qc->nchw", probs, centres)
+        ab = torch.nn.functional.interpolate(predictor.recipe.shown_ab(ab), size=inputs.shape[-2:], mode="bilinear", align_corners=False)
+    return torch.cat([ab, torch.zeros_like(ab[:, :1])], 1)  # confidence unused here
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="colorize")
+    parser.add_argument("--model", nargs="+", default=["colorize"], help="one model, or several to average")
+    parser.add_argument("--flip", action="store_true", help="also average each model's view of the mirrored photo")
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--saturation", type=float, nargs="+", default=[1.0, 1.2, 1.4, 1.6, 1.8])
     parser.add_argument("--at", type=float, nargs="+", default=[0.5, 0.6], help="colourfulness ratios to read the dB at")
     parser.add_argument("--max-side", type=int, default=1024)
     args = parser.parse_args()
-    loaded = weights.load(args.model, expect_recipe="colorize")
-    loaded.recipe.config.saturation = 1.0  # the chroma as predicted; each S is applied below
-    predictor = loaded.recipe.predictor(loaded.networks, torch.device("cpu"))
+    members = [weights.load(model, expect_recipe="colorize") for model in args.model]
+    for loaded in members:
+        loaded.recipe.config.saturation = 1.0  # the chroma as predicted; each S is applied below
+    predictor = members[0].recipe.predictor(members[0].networks, torch.device("cpu"))
+    plain = len(members) == 1 and not args.flip
     gains = {s: [] for s in args.saturation}
     colour = {s: 0.0 for s in args.saturation}
     colour_truth = 0.0
     for truth, gray in photos(args.data, args.max_side):
         job = predictor.prepare(Decoded(gray))
-        output = predictor.forward(job.input[None])[0]
+        output = (predictor.forward(job.input[None]) if plain else averaged_output(members, predictor, job.input[None], args.flip))[0]
         gray_psnr, colour_truth = metrics.psnr(truth, gray), colour_truth + metrics.colourfulness(truth)
         decoded, lab, rh, rw = job.state
         for s in args.saturation:
@@ -63,7 +87,7 @@ def main() -> None:
             gains[s].append(metrics.psnr(truth, coloured) - gray_psnr)
             colour[s] += metrics.colourfulness(coloured)
     rows = [(s, float(np.mean(gains[s])), float(np.mean(np.array(gains[s]) > 0)), colour[s] / colour_truth) for s in args.saturation]
-    print(f"{args.model} on {len(gains[args.saturation[0]])} photos of {args.data}")
+    print(f"{' + '.join(args.model)}{' (and mirrored)' if args.flip else ''} on {len(gains[args.saturation[0]])} photos of {args.data}")
     for s, db, better, ratio in rows:
         print(f"  saturation {s:g}: {db:+.3f} dB over gray, better than gray on {100 * better:.1f}%, colourfulness {ratio:.3f}x")
     order = np.argsort([r[3] for r in rows])
