@@ -12,18 +12,21 @@ from gantools.cli.runner_options import finish, run_options, run_model, runner_o
 @click.argument("out", type=click.Path())
 @click.option("--model", default="sketch2photo", show_default=True, help="Bundled name, run folder, or model file.")
 @click.option("--render-size", type=int, default=None, help="Longer side the drawing is drawn at (default: the model's training scale).")
+@click.option("--colour-marks", is_flag=True, default=None,
+              help="A model trained with hints: colour marks painted on the drawing say which colour a thing is.")
 @click.option("--code-seed", type=int, default=None,
               help="A model trained with code_dims colours each drawing by a code from its pixels; another seed, another colouring.")
 @click.option("--white-balance", type=float, default=None,
               help="Share of each photo's colour cast taken out of its midtones (white stays white), 0-1 (default: the model's).")
 @click.option("--saturation", type=float, default=None, help="Chroma multiplied by this, after the white balance (default: the model's).")
 @runner_options
-def sketch2photo_cmd(src, out, model, render_size, code_seed, white_balance, saturation, device, report_path, **runner):
+def sketch2photo_cmd(src, out, model, render_size, colour_marks, code_seed, white_balance, saturation, device, report_path, **runner):
     """Turn each drawing of SRC (an image or a folder) into a photo in OUT, at the drawing's size.
 
     Scans and phone photos of drawings are cleaned first (paper tone, line width); a colour photo given
-    as a drawing is sketched first, with a note in the report."""
-    options = {"render_size": render_size, "code_seed": code_seed, "white_balance": white_balance, "saturation": saturation}
+    as a drawing is sketched first, with a note in the report. With --colour-marks, small marks of colour
+    painted on the drawing (a model trained with hints) give the colour of what they sit on."""
+    options = {"render_size": render_size, "colour_marks": colour_marks, "code_seed": code_seed, "white_balance": white_balance, "saturation": saturation}
     run_model(model, "sketch2photo", options, device, src, out, run_options(**runner), report_path)
 
 
