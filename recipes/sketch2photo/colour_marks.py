@@ -4,8 +4,8 @@ Why: a drawing does not say whether a shirt is red or blue, so the generator pai
 (issue 33's sepia). Here the user paints small marks of colour on the drawing, in any paint program; the marks
 are taken off the drawing before G sees it, and their colour is then spread over G's photo by colorization
 using optimization (Levin, Lischinski and Weiss 2004): neighbouring pixels of similar brightness get similar
-colour, so a mark fills the region it sits in and stops at the drawing's lines and at changes of brightness,
-while far from every mark G's own colour stays. (Teaching G itself to follow marks was tried and failed:
+colour, and the drawing's lines and changes of brightness hold a mark's colour back, so it fills what it sits
+on first; further than `reach` from every mark G's own colour stays. (Teaching G itself to follow marks was tried and failed:
 RESULTS, sketch2photo try 15.)
 """
 
