@@ -23,7 +23,8 @@ LIMITATIONS = [
     "Trained on about 1,060 photos (one per ImageNet class, 68 scenes, 169 BSD photos): animals, landscapes and "
     "objects at photo scale; faces, text and small details come out as smooth, photo-like blobs.",
     "A line drawing says little about colour: the model guesses one and can be wrong; the same drawing always gives "
-    "the same photo.",
+    "the same photo. Dabs of colour painted on the drawing with --colour-marks give the colours instead (spread "
+    "after the model, not learned by it: flat fields of the marks' colour).",
     "It draws at 160 pixels on the longer side (render_size) and the result is resized to the drawing's size: large "
     "outputs are soft.",
     "Colours are guesses and lean warm: {colour:.2f}x a photo's colourfulness on the held-out photos, "
