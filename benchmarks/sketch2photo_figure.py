@@ -1,8 +1,8 @@
 """README picture for sketch2photo: rows of drawing | L1 alone | gantools | original on held-out photos; with
---marks N (a model trained with hints) also the drawing with N colour marks | gantools reading them.
+--marks N also the drawing with N colour marks | gantools reading them (--colour-marks).
 
 Each photo is prepared as `gantools eval sketch2photo` prepares it (fitted onto a white square of the model's
-render size, XDoG drawing without jitter; marks as `eval --hints N` paints them, seed 0), so the picture shows
+render size, XDoG drawing without jitter; marks as `eval --marks N` paints them, seed 0), so the picture shows
 what the eval's figures measure.
 
     python benchmarks/sketch2photo_figure.py --data DIR/heldout [--l1 runs/l1] [--model sketch2photo] [--marks 8] \

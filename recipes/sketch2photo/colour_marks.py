@@ -16,6 +16,8 @@ import numpy as np
 from scipy.sparse import coo_matrix, diags
 from scipy.sparse.linalg import spsolve
 
+from gantools.recipes.sketch2photo.drawing import colour_spread
+
 # A pixel is a mark when its channels spread by more than this (of 255) once the paper's tint is balanced out:
 # pencil, ink and paper are gray (a phone photo's colour noise stays under about 15), a mark's colour is not.
 # Lower than the 40 that makes an input a colour photo: a sky's or a face's colour spreads by 25-40.
@@ -33,9 +35,7 @@ SPARE_L = 12.0
 def read_marks(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A drawing with colour marks (uint8 HW3) -> (the drawing in gray, with paper where marks were; the marks'
     colour (H, W, 3) float32 RGB in [0, 1], 0 elsewhere; their mask (H, W) float32 in {0, 1})."""
-    paper = np.median(rgb.reshape(-1, 3), axis=0).astype(np.float32) + 1.0
-    balanced = rgb.astype(np.float32) * (paper.mean() / paper)
-    marks = (balanced.max(axis=2) - balanced.min(axis=2)) > MARK_SPREAD
+    marks = colour_spread(rgb) > MARK_SPREAD
     colour = rgb.astype(np.float32) / 255.0 * marks[..., None]
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     gray[marks] = 255
@@ -66,11 +66,12 @@ def spread_marks(photo: np.ndarray, lines: np.ndarray, colour: np.ndarray, mask:
     wanted = cv2.cvtColor(colour, cv2.COLOR_RGB2Lab)[..., 1:]
     h, w = mask.shape
     index = np.arange(h * w).reshape(h, w)
+    brightness, on_line = lab[..., 0].ravel(), lines.ravel()
     rows, cols, weights = [], [], []
     for a, b in ((index[:, :-1], index[:, 1:]), (index[:-1], index[1:])):  # right and down neighbours
         a, b = a.ravel(), b.ravel()
-        d = lab[..., 0].ravel()[a] - lab[..., 0].ravel()[b]
-        link = np.exp(-(d * d) / (2 * SIGMA_L**2)) * np.where(lines.ravel()[a] | lines.ravel()[b], ACROSS_LINE, 1.0)
+        d = brightness[a] - brightness[b]
+        link = np.exp(-(d * d) / (2 * SIGMA_L**2)) * np.where(on_line[a] | on_line[b], ACROSS_LINE, 1.0)
         rows += [a, b]
         cols += [b, a]
         weights += [link, link]
@@ -100,6 +101,6 @@ def paint_marks(drawing: np.ndarray, photo: np.ndarray, count: int, rng: np.rand
     for _ in range(count):
         top, left = int(rng.integers(0, h - side + 1)), int(rng.integers(0, w - side + 1))
         colour = photo[top : top + side, left : left + side].reshape(-1, 3).mean(0)
-        if colour.max() - colour.min() > MARK_SPREAD + 4:
+        if colour.max() - colour.min() > MARK_SPREAD + 4:  # a margin, so the painted square is surely read as a mark
             out[top : top + side, left : left + side] = np.round(colour).astype(np.uint8)
     return out

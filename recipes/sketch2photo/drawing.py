@@ -19,6 +19,14 @@ STYLES = ("xdog", "canny")
 MAX_LINE_WIDTH = 5.0  # px: about the widest XDoG line in training; wider hand-drawn lines are thinned to this
 
 
+def colour_spread(rgb: np.ndarray) -> np.ndarray:
+    """Each pixel's channel spread (max - min, of 255) once the paper's tint is balanced out: 0 for pencil, ink and
+    paper, even on a phone photo's warm or cool paper; large for colour."""
+    paper = np.median(rgb.reshape(-1, 3), axis=0).astype(np.float32) + 1.0
+    balanced = rgb.astype(np.float32) * (paper.mean() / paper)
+    return balanced.max(axis=2) - balanced.min(axis=2)
+
+
 def to_gray(rgb: np.ndarray) -> np.ndarray:
     return rgb if rgb.ndim == 2 else cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
 

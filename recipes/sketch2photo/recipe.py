@@ -46,10 +46,7 @@ PHOTO_COLOUR_SHARE = 0.03
 
 
 def looks_like_colour_photo(rgb: np.ndarray) -> bool:
-    paper = np.median(rgb.reshape(-1, 3), axis=0).astype(np.float32) + 1.0
-    balanced = rgb.astype(np.float32) * (paper.mean() / paper)  # a phone photo's warm or cool paper becomes gray
-    spread = balanced.max(axis=2) - balanced.min(axis=2)
-    return float((spread > 40).mean()) >= PHOTO_COLOUR_SHARE
+    return float((sketch.colour_spread(rgb) > 40).mean()) >= PHOTO_COLOUR_SHARE
 
 
 @dataclass
