@@ -57,6 +57,7 @@ def model(domains, tmp_path_factory):
 def test_generator_keeps_any_multiple_of_four_size():
     g = ResnetGenerator(3, 4, 1)
     assert g(torch.zeros(1, 3, 20, 28)).shape == (1, 3, 20, 28)
+    assert g(torch.rand(1, 3, g.smallest, g.smallest)).shape == (1, 3, g.smallest, g.smallest)
 
 
 def test_preprocess_modes():
@@ -112,6 +113,8 @@ def test_translate_keeps_size_and_modes_both_directions(model, tmp_path):
     Image.fromarray(np.dstack([blobs(16, 16, 3, 0.0), np.full((16, 16), 77, np.uint8)]), "RGBA").save(src / "rgba.png")
     cv2.imwrite(str(src / "deep.png"), (np.random.default_rng(0).random((12, 12, 3)) * 65535).astype(np.uint16))
     Image.fromarray(blobs(300, 200, 4, 0.0)).save(src / "big.png")
+    Image.fromarray(blobs(1, 1, 5, 0.0)).save(src / "dot.png")  # too small for the generator's padding and norms
+    Image.fromarray(blobs(3, 40, 6, 0.0)).save(src / "sliver.png")
     (src / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\nnope")
     for direction in ("AtoB", "BtoA"):
         out = tmp_path / direction
@@ -123,6 +126,7 @@ def test_translate_keeps_size_and_modes_both_directions(model, tmp_path):
             assert im.mode == "RGBA" and np.asarray(im)[..., 3].max() == 77
         assert cv2.imread(str(out / "deep.png"), cv2.IMREAD_UNCHANGED).dtype == np.uint16
         assert Image.open(out / "big.png").size == (200, 300)  # translated at 64 on the longer side, resized back
+        assert Image.open(out / "dot.png").size == (1, 1) and Image.open(out / "sliver.png").size == (40, 3)
     a, b = (np.asarray(Image.open(tmp_path / d / "odd.jpg")) for d in ("AtoB", "BtoA"))
     assert not np.array_equal(a, b)
 

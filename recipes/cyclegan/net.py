@@ -27,6 +27,7 @@ class _Residual(nn.Module):
 
 class ResnetGenerator(nn.Module):
     multiple = 4  # two stride-2 convs
+    smallest = 16  # shorter sides break reflection padding and instance norm at 1/4 (callers pad up to this)
 
     def __init__(self, channels: int = 3, base: int = 32, blocks: int = 6):
         super().__init__()

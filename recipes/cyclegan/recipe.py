@@ -249,7 +249,7 @@ class TranslatePredictor(Predictor):
     def prepare(self, decoded: Decoded) -> Job:
         rgb = as_channels(Decoded(decoded.pixels), 3)  # alpha is kept apart, not composited
         work = fit_side(rgb, self.recipe.config.max_side)
-        return Job(pad_to(to_unit(torch.from_numpy(np.ascontiguousarray(work.transpose(2, 0, 1)))), ResnetGenerator.multiple),
+        return Job(pad_to(to_unit(torch.from_numpy(np.array(work.transpose(2, 0, 1)))), ResnetGenerator.multiple),
                    (decoded, work.shape[:2]))
 
     def finish(self, job: Job, output: torch.Tensor) -> Decoded:
@@ -268,15 +268,16 @@ class TranslatePredictor(Predictor):
     def translate(self, rgb: np.ndarray, network: str) -> np.ndarray:
         """uint8 HWC RGB through one generator at its own size -> uint8 HWC RGB (for eval and the Python side)."""
         h, w = rgb.shape[:2]
-        x = pad_to(to_unit(torch.from_numpy(np.ascontiguousarray(rgb.transpose(2, 0, 1)))), ResnetGenerator.multiple)
+        x = pad_to(to_unit(torch.from_numpy(np.array(rgb.transpose(2, 0, 1)))), ResnetGenerator.multiple)
         y = self.networks[network](x[None].to(self.device))[0, :, :h, :w].float().clamp(-1, 1).cpu()
         return ((y + 1.0) * 127.5).round().byte().permute(1, 2, 0).numpy()
 
 
-def pad_to(x: torch.Tensor, multiple: int) -> torch.Tensor:
-    """CHW padded on the bottom and right by reflection (replication where the side is too short to reflect)."""
+def pad_to(x: torch.Tensor, multiple: int, smallest: int = ResnetGenerator.smallest) -> torch.Tensor:
+    """CHW padded on the bottom and right to a multiple of `multiple` and at least `smallest` per side, by
+    reflection (replication where the side is too short to reflect)."""
     h, w = x.shape[1:]
-    ph, pw = -h % multiple, -w % multiple
+    ph, pw = max(-h % multiple, smallest - h), max(-w % multiple, smallest - w)
     if not ph and not pw:
         return x
     mode = "reflect" if h > ph and w > pw else "replicate"
