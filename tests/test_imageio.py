@@ -95,6 +95,24 @@ def test_16bit_colour_png_and_tiff_keep_16_bits(tmp_path):
     assert tif.pixels.dtype == np.uint16 and np.array_equal(tif.pixels, rgba[..., 2::-1])
 
 
+def test_floating_point_tiffs_are_read_at_their_own_scale(tmp_path):
+    import cv2
+
+    rng = np.random.default_rng(4)
+    unit = rng.random((6, 9, 3)).astype(np.float32)  # 0-1, the usual float white level
+    unit[0, 0, 0] = np.nan
+    cv2.imwrite(str(tmp_path / "rgb.tif"), unit)  # PIL cannot open this one; OpenCV reads it
+    Image.fromarray(unit[..., 1], "F").save(tmp_path / "gray.tif")
+    Image.fromarray(unit[..., 1] * 255, "F").save(tmp_path / "gray255.tif")
+    rgb, gray, gray255 = (read_image(tmp_path / n) for n in ("rgb.tif", "gray.tif", "gray255.tif"))
+    expected = np.round(unit[1:, 1:, ::-1].astype(np.float64) * 65535)
+    assert rgb.pixels.dtype == np.uint16 and np.array_equal(rgb.pixels[1:, 1:], expected)
+    assert rgb.pixels[0, 0, 2] == 0 and "1 pixel not a number or infinite: set to 0" in rgb.notes
+    assert np.array_equal(gray.pixels[1:, 1:], np.round(unit[1:, 1:, 1].astype(np.float64) * 65535))
+    assert "floating-point pixels read as 0-1" in gray.notes and "floating-point pixels read as 0-255" in gray255.notes
+    assert abs(int(gray255.pixels[2, 2]) - int(gray.pixels[2, 2])) <= 257
+
+
 @pytest.mark.parametrize("orientation", range(1, 9))
 def test_16bit_path_turns_images_upright_like_pil(orientation):
     from PIL import ImageOps

@@ -67,6 +67,8 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
     except ImageError:
         raise
     except UnidentifiedImageError as exc:
+        if path.suffix.lower() in (".tif", ".tiff"):  # PIL cannot open floating-point colour TIFFs; OpenCV can
+            return _read_float_tiff(path, notes)
         raise ImageError("not an image, or a format that cannot be read") from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageError(f"refused as a possible decompression bomb: {exc}") from exc
@@ -99,6 +101,29 @@ _ORIENT = {
 }
 
 
+def float_to_uint16(arr: np.ndarray, notes: list[str]) -> np.ndarray:
+    """Floating-point pixels -> 16-bit. Float files carry no white level: 0-1 is the usual one, 0-255 and
+    0-65535 occur, so the scale is read off the largest value and named in the notes."""
+    finite = np.isfinite(arr)
+    if not finite.all():
+        bad = int((~finite).sum())
+        notes.append(f"{bad} pixel{'s' if bad != 1 else ''} not a number or infinite: set to 0")
+        arr = np.where(finite, arr, 0.0)
+    top = float(arr.max()) if arr.size else 0.0
+    scale, name = (65535.0, "0-1") if top <= 1.0 else (257.0, "0-255") if top <= 255.0 else (1.0, "0-65535")
+    notes.append(f"floating-point pixels read as {name}")
+    return np.clip(np.round(arr.astype(np.float64) * scale), 0, 65535).astype(np.uint16)
+
+
+def _read_float_tiff(path: Path, notes: list[str]) -> Decoded:
+    arr = cv2.imdecode(np.fromfile(path, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
+    if arr is None or arr.dtype.kind != "f" or arr.ndim != 3 or arr.shape[2] not in (3, 4):
+        raise ImageError("not an image, or a format that cannot be read")
+    pixels = float_to_uint16(arr, notes)
+    rgb = cv2.cvtColor(np.ascontiguousarray(pixels[..., :3]), cv2.COLOR_BGR2RGB)
+    return Decoded(rgb, np.ascontiguousarray(pixels[..., 3]) if arr.shape[2] == 4 else None, notes)
+
+
 def _read_16bit_colour(path: Path, orientation: int, notes: list[str]) -> Decoded:
     arr = cv2.imdecode(np.fromfile(path, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
     if arr is None or arr.dtype != np.uint16 or arr.ndim != 3:
@@ -120,8 +145,7 @@ def _to_arrays(im: Image.Image, notes: list[str]) -> Decoded:
             arr = np.clip(arr, 0, 65535)
         return Decoded(arr.astype(np.uint16), None, notes)
     if mode == "F":
-        arr = np.asarray(im, dtype=np.float32)
-        return Decoded(np.clip(arr, 0, 65535).astype(np.uint16), None, notes)
+        return Decoded(float_to_uint16(np.asarray(im, dtype=np.float32), notes), None, notes)
     if mode == "1":
         im, mode = im.convert("L"), "L"
     if mode == "L":
