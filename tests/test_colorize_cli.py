@@ -190,20 +190,26 @@ def test_eval_scores_against_the_gray_baseline_and_reports_bad_files(model, tmp_
     for i in range(2):
         Image.fromarray(rng.integers(0, 255, (40, 60, 3), dtype=np.uint8)).save(data / f"p{i}.png")
     (data / "broken.jpg").write_text("no")
+    Image.fromarray(rng.integers(0, 255, (40, 60), dtype=np.uint8)).save(data / "gray.png")  # nothing to score
+    Image.fromarray(rng.integers(0, 255, (1, 1, 3), dtype=np.uint8)).save(data / "dot.png")  # SSIM undefined: NaN, skipped in means
     before = digest(data)
     result = invoke("eval", "colorize", "--data", data, "--model", model, "--json", tmp_path / "e.json",
                     "--examples", tmp_path / "ex", "--max-side", 32, "--temperature", 0.9)
     assert result.exit_code == 0, result.output
     scores = json.loads((tmp_path / "e.json").read_text())
     assert scores["inference_options"] == {"render_size": 256, "temperature": 0.9, "saturation": 1.0, "size_multiple": 128, "video_smoothing": 0.8}
-    assert [r["file"] for r in scores["rows"]] == ["p0.png", "p1.png"]
+    assert [r["file"] for r in scores["rows"]] == ["dot.png", "p0.png", "p1.png"]
+    dot = scores["rows"].pop(0)
+    assert dot["size"] == "1x1" and np.isnan(dot["ssim"])
     assert all(r["size"] == "32x21" and r["colourfulness_truth"] > 0 for r in scores["rows"])
+    assert scores["summary"]["ssim"] == pytest.approx(np.mean([r["ssim"] for r in scores["rows"]]))
     assert scores["summary"]["colourfulness_ratio"] >= 0 and set(scores["checks"]) == {
         "psnr at least 1.0 dB above the gray baseline", "better than gray on at least 70% of photos", "colourfulness at least 60% of the truth's"}
     assert all(0 <= r["colour_confidence"] <= 1 for r in scores["rows"])
-    assert [s["file"] for s in scores["skipped"]] == [str(data / "broken.jpg")]
-    assert "broken.jpg" in result.stderr and "mean over 2 image(s)" in result.stdout
-    assert sorted(p.name for p in (tmp_path / "ex").iterdir()) == ["p0.jpg", "p1.jpg"]
+    assert [(s["file"], s["reason"][:12]) for s in scores["skipped"]] == [(str(data / "broken.jpg"), "not an image"),
+                                                                           (str(data / "gray.png"), "already gray")]
+    assert "broken.jpg" in result.stderr and "mean over 3 image(s)" in result.stdout
+    assert sorted(p.name for p in (tmp_path / "ex").iterdir()) == ["dot.jpg", "p0.jpg", "p1.jpg"]
     assert digest(data) == before
 
 

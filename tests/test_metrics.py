@@ -60,6 +60,17 @@ def test_psnr_and_ssim():
     assert 30 < metrics.psnr(a, b) < 40 and metrics.ssim(a, b) < 1.0
 
 
+def test_ssim_fits_its_window_to_small_images_and_is_nan_below_three_pixels():
+    rng = np.random.default_rng(2)
+    for shape in ((3, 900, 3), (5, 6), (6, 40, 3)):  # under scikit-image's 7-px window
+        a = rng.integers(0, 255, shape, dtype=np.uint8)
+        assert abs(metrics.ssim(a, a) - 1.0) < 1e-9 and metrics.ssim(a, 255 - a) < 0.5
+        assert abs(metrics.ssim_range(a[..., 0] if a.ndim == 3 else a, a[..., 0] if a.ndim == 3 else a, 255) - 1.0) < 1e-9
+    dot = rng.integers(0, 255, (1, 1, 3), dtype=np.uint8)
+    assert np.isnan(metrics.ssim(dot, dot)) and np.isnan(metrics.ssim_range(dot[..., 0], dot[..., 0], 255))
+    assert metrics.means([{"ssim": float("nan")}, {"ssim": 0.5}])["ssim"] == 0.5
+
+
 def test_frechet_distance_of_gaussians_matches_the_closed_form():
     rng = np.random.default_rng(0)
     a = rng.normal(0.0, 1.0, (4000, 4))

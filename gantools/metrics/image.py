@@ -13,8 +13,18 @@ def psnr(truth: np.ndarray, test: np.ndarray) -> float:
     return float(peak_signal_noise_ratio(truth, test, data_range=255))
 
 
+def _ssim_window(shape: tuple[int, ...]) -> int | None:
+    """scikit-image's 7-px window, shrunk (odd) to fit a small image; None under 3 px, where SSIM is undefined."""
+    side = min(7, min(shape[:2]))
+    return None if side < 3 else side - (1 - side % 2)
+
+
 def ssim(truth: np.ndarray, test: np.ndarray) -> float:
-    return float(structural_similarity(truth, test, data_range=255, channel_axis=2 if truth.ndim == 3 else None))
+    """SSIM of 0..255 images; NaN for images under 3 px a side (eval means skip NaN)."""
+    win = _ssim_window(truth.shape)
+    if win is None:
+        return float("nan")
+    return float(structural_similarity(truth, test, win_size=win, data_range=255, channel_axis=2 if truth.ndim == 3 else None))
 
 
 def colour_parts(rgb: np.ndarray) -> tuple[float, float]:
@@ -60,8 +70,11 @@ def psnr_range(truth: np.ndarray, test: np.ndarray, data_range: float) -> float:
 
 
 def ssim_range(truth: np.ndarray, test: np.ndarray, data_range: float) -> float:
-    """SSIM of one-channel float arrays (e.g. the Y channel)."""
-    return float(structural_similarity(truth.astype(np.float64), test.astype(np.float64), data_range=data_range))
+    """SSIM of one-channel float arrays (e.g. the Y channel); NaN under 3 px a side."""
+    win = _ssim_window(truth.shape)
+    if win is None:
+        return float("nan")
+    return float(structural_similarity(truth.astype(np.float64), test.astype(np.float64), win_size=win, data_range=data_range))
 
 
 def detail(gray: np.ndarray) -> float:

@@ -254,6 +254,9 @@ class ColorizeRecipe(Recipe):
                 scale = max_side / max(h, w)
                 truth = cv2.resize(truth, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
             gray = gray_of(truth)  # what a user would give: the photo's luminance
+            if np.array_equal(gray, truth):
+                skipped.append({"file": str(path), "reason": "already gray: no colours to compare with"})
+                continue
             job = predictor.prepare(Decoded(gray))
             output = predictor.forward(job.input[None])[0]
             coloured = predictor.finish(job, output).pixels
