@@ -48,7 +48,7 @@ def save_grid(images: torch.Tensor, path: Path, nrow: int | None = None) -> None
 
 def save_strip(images: list[np.ndarray], path: Path, quality: int = 92) -> None:
     """Same-height uint8 HWC RGB pictures side by side (e.g. input | output | truth), written atomically."""
-    strip = make_grid([torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1))) for a in images], nrow=len(images), padding=4, pad_value=255)
+    strip = make_grid([torch.from_numpy(np.array(a.transpose(2, 0, 1))) for a in images], nrow=len(images), padding=4, pad_value=255)
     write(Decoded(strip.numpy().transpose(1, 2, 0)), path, quality)
 
 
