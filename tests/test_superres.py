@@ -208,10 +208,13 @@ def test_eval_uses_given_pairs_and_makes_missing_inputs(model, tmp_path):
     Image.fromarray(hr).save(data / "x_HR.png")
     Image.fromarray(bicubic_down(hr, 4)).save(data / "x_LR.png")
     Image.fromarray(photo(41, 30, seed=5)).save(data / "alone.png")  # no pair: input made by bicubic, sides cropped to x4
+    Image.fromarray(photo(11, 90, seed=6)).save(data / "strip.png")  # nothing left once the x4 border is cropped
     result = invoke("eval", "superres", "--data", data, "--model", model, "--json", tmp_path / "s.json")
     assert result.exit_code == 0, result.output
-    rows = {r["file"]: r for r in json.loads((tmp_path / "s.json").read_text())["rows"]}
+    scores = json.loads((tmp_path / "s.json").read_text())
+    rows = {r["file"]: r for r in scores["rows"]}
     assert set(rows) == {"x_HR.png", "alone.png"} and rows["alone.png"]["size"] == "28x40"
+    assert scores["skipped"] == [{"file": str(data / "strip.png"), "reason": "too small to score at x4: under 12 px a side"}]
     assert all(r["psnr_y_bicubic"] > 20 for r in rows.values())
 
 

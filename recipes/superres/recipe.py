@@ -189,6 +189,9 @@ class SuperResRecipe(PerceptualTerm, TwoPlayerRecipe):
             except ImageError as exc:
                 skipped.append({"file": str(path), "reason": str(exc)})
                 continue
+            if min(hr.shape[:2]) < 3 * s:  # a border of s is cropped off each side before scoring
+                skipped.append({"file": str(path), "reason": f"too small to score at x{s}: under {3 * s} px a side"})
+                continue
             if real:
                 lr = real_degrade(hr, s, eval_rng(settings.seed, path.name))
             elif lr is None or lr.shape[:2] != (hr.shape[0] // s, hr.shape[1] // s):
