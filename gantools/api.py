@@ -109,12 +109,14 @@ def _decode(item, max_pixels: int):
         raise UserError(f"a numpy image must be uint8 or uint16, not {item.dtype}")
     if item.ndim == 3 and item.shape[2] == 1:
         item = item[..., 0]
-    if item.ndim == 2:
-        return Decoded(np.ascontiguousarray(item))
-    if item.ndim != 3 or item.shape[2] not in (2, 3, 4):
+    if item.ndim not in (2, 3) or (item.ndim == 3 and item.shape[2] not in (2, 3, 4)):
         raise UserError(f"a numpy image must be HxW or HxWxC with C in 1-4, got shape {item.shape}")
+    if item.shape[0] == 0 or item.shape[1] == 0:
+        raise UserError(f"a numpy image with no pixels (shape {item.shape})")
     if item.shape[0] * item.shape[1] > max_pixels:
         raise ImageError(f"image is {item.shape[1]}x{item.shape[0]} pixels, over the limit of {max_pixels}")
+    if item.ndim == 2:
+        return Decoded(np.ascontiguousarray(item))
     channels = item.shape[2]
     pixels = item[..., 0] if channels == 2 else item[..., :3]
     alpha = item[..., -1] if channels in (2, 4) else None
@@ -161,7 +163,13 @@ def colorize(image, model: str = "colorize", device: str = "auto", **options):
 def upscale(image, scale: int = 4, model: str = "psnr", device: str = "auto", **options):
     """Super-resolve (`gantools upscale`): model psnr, gan, real (bundled) or any superres model."""
     if model in _KINDS:
-        model = f"superres-x{scale}{_KINDS[model]}"
+        from gantools.files import weights
+
+        name = f"superres-x{scale}{_KINDS[model]}"
+        if name not in weights.bundled_names():
+            have = sorted(n for n in weights.bundled_names() if n.startswith("superres-"))
+            raise UserError(f"no bundled {model} model for scale {scale}; bundled: {', '.join(have) or 'none'}")
+        model = name
     m = _named("superres", model, device, options)
     if m.recipe.config.scale != scale:
         raise UserError(f"model '{model}' upscales x{m.recipe.config.scale}, not x{scale}")

@@ -95,3 +95,9 @@ def test_errors_are_the_librarys_own(tmp_path):
         gantools.sketch2photo(np.zeros((8, 8), np.uint8), model="superres-x2")
     with pytest.raises(UserError, match="upscales x2, not x4"):
         gantools.upscale(np.zeros((8, 8, 3), np.uint8), scale=4, model="superres-x2")
+    with pytest.raises(UserError, match="no pixels"):
+        model(np.zeros((0, 5, 3), np.uint8))
+    with pytest.raises(ImageError, match="over the limit"):
+        model(np.zeros((30, 30), np.uint8), max_pixels=100)  # gray arrays are held to the limit too
+    with pytest.raises(UserError, match="no bundled real model for scale 2; bundled: superres-x2"):
+        gantools.upscale(np.zeros((8, 8, 3), np.uint8), scale=2, model="real")
