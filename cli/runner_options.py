@@ -60,7 +60,7 @@ def run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_
         raise UserError("--workers and --batch-size must be at least 1")
     if not 0 <= crf <= 63:
         raise UserError(f"--crf must be between 0 and 63, got {crf}")
-    return RunOptions(glob=glob, suffix=suffix, ext=ext.lower(), quality=quality, overwrite=overwrite, workers=workers,
+    return RunOptions(glob=glob, suffix=suffix, ext=ext.lower().lstrip("."), quality=quality, overwrite=overwrite, workers=workers,
                       batch_size=batch_size, max_pixels=max_pixels, progress=not quiet, shard=parse_shard(shard),
                       codec=codec, crf=crf)
 

@@ -8,10 +8,12 @@ import cv2
 import numpy as np
 
 from gantools.files.atomic import atomic_path
-from gantools.files.imageio import Decoded, peak_value, to_uint8
+from gantools.files.imageio import Decoded, ImageError, peak_value, to_uint8
 
 EXTENSIONS = {"png": ".png", "jpg": ".jpg", "jpeg": ".jpg", "webp": ".webp", "tif": ".tif", "tiff": ".tif", "bmp": ".bmp"}
 SIXTEEN_BIT = (".png", ".tif", ".tiff")
+# The longest side each format can hold (WebP's is 14 bits; JPEG's 16): checked first, as OpenCV only logs why it fails.
+LONGEST_SIDE = {".webp": 16383, ".jpg": 65535, ".jpeg": 65535}
 
 
 def encode(image: Decoded, suffix: str, quality: int = 95) -> tuple[bytes, list[str]]:
@@ -19,6 +21,10 @@ def encode(image: Decoded, suffix: str, quality: int = 95) -> tuple[bytes, list[
     suffix = suffix.lower()
     notes: list[str] = []
     pixels, alpha = image.pixels, image.alpha
+    h, w = pixels.shape[:2]
+    if max(h, w) > LONGEST_SIDE.get(suffix, max(h, w)):
+        raise ImageError(f"the output, {w}x{h}, is too large for {suffix} (at most {LONGEST_SIDE[suffix]} px a side): "
+                         "choose another format with --ext png or --ext tif")
     if pixels.dtype == np.uint16 and suffix not in SIXTEEN_BIT:
         pixels, alpha = to_uint8(pixels), None if alpha is None else to_uint8(alpha)
         notes.append(f"16-bit reduced to 8-bit ({suffix} holds 8 bits)")
@@ -41,7 +47,7 @@ def encode(image: Decoded, suffix: str, quality: int = 95) -> tuple[bytes, list[
         params = [cv2.IMWRITE_WEBP_QUALITY, int(quality)]
     ok, buf = cv2.imencode(suffix if suffix != ".tiff" else ".tif", bgr, params)
     if not ok:
-        raise ValueError(f"could not encode as {suffix}")
+        raise ImageError(f"the {suffix} encoder refused this image ({w}x{h})")
     return buf.tobytes(), notes
 
 
