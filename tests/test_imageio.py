@@ -73,6 +73,19 @@ def test_truncated_jpeg_and_bomb(tmp_path):
         read_image(big, max_pixels=10_000)
 
 
+def test_our_pixel_limit_decides_not_pils_lower_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 20_000)  # PIL's own limit scaled down: 89 MP by default, under our 268 MP
+    photo = save(tmp_path, "photo.png", Image.new("RGB", (250, 200)))  # 50,000 pixels: over PIL's limit, under ours
+    assert read_image(photo).pixels.shape == (200, 250, 3)
+    with pytest.raises(ImageError, match="^image is 250x200 = 50000 pixels, over the limit of 40000$"):
+        read_image(photo, max_pixels=40_000)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)  # far over even PIL's hard stop (twice its limit)
+    assert read_image(photo, max_pixels=20_000_000).pixels.shape == (200, 250, 3)  # ours is raised into PIL's
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    with pytest.raises(ImageError, match="decompression bomb: declares 50000 pixels, over the limit of 20000$"):
+        read_image(photo, max_pixels=20_000)
+
+
 def test_as_channels_composites_alpha_on_white():
     from gantools.files.imageio import Decoded
 

@@ -5,6 +5,7 @@ Every failure becomes an ImageError whose message says why, so a batch can repor
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,9 +50,10 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
     if size == 0:
         raise ImageError("empty file (0 bytes)")
     notes: list[str] = []
+    allow_pil_up_to(max_pixels)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the size is checked just below, against ours
             with Image.open(path) as im:
                 w, h = im.size
                 if w * h > max_pixels:
@@ -70,14 +72,23 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
         if path.suffix.lower() in (".tif", ".tiff"):  # PIL cannot open floating-point colour TIFFs; OpenCV can
             return _read_float_tiff(path, notes)
         raise ImageError("not an image, or a format that cannot be read") from exc
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageError(f"refused as a possible decompression bomb: {exc}") from exc
+    except Image.DecompressionBombError as exc:  # declared far over the limit: PIL refuses it before we see the size
+        declared = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"declares {declared.group(1)} pixels, " if declared else ""
+        raise ImageError(f"refused as a possible decompression bomb: {size}over the limit of {max_pixels}") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageError(f"corrupt or truncated image: {exc}") from exc
     except MemoryError as exc:
         raise ImageError("too large to decode in the memory available") from exc
     except Exception as exc:  # decoders meet damaged files with TypeError, IndexError, struct.error... (found by fuzzing)
         raise ImageError(f"corrupt image ({type(exc).__name__}: {exc})") from exc
+
+
+def allow_pil_up_to(max_pixels: int) -> None:
+    """Raise PIL's own bomb limit (89 MP: it would refuse a 100 MP photo) to ours; never lower it (a caller's
+    stricter limit stands). Our limit is checked on the declared size before any pixel is decoded."""
+    if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < max_pixels:
+        Image.MAX_IMAGE_PIXELS = max_pixels
 
 
 def _is_16bit_colour(im: Image.Image, path: Path) -> bool:
