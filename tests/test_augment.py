@@ -124,6 +124,7 @@ def test_gan_export_follows_the_balance_and_regenerates_from_the_manifest(data, 
     assert all(r["source"] == "gan" and r["truncation"] == "1.5" for r in rows)
     report = json.loads((out / "report.json").read_text())
     assert report["classes"]["square"]["real"] == 6 and any("broken.png" in s["file"] for s in report["skipped_files"])
+    assert "broken.png (corrupt or truncated image" in result.output  # said on the console too, not only in the report
     assert (out / "report-samples.png").is_file()
     check = report["merge_check"]  # the export's own verdict on a plain merge, printed at the end
     assert check["held_out_images"] == 4 and check["real_images"] == 8 and check["synthetic_images"] == 6  # 5 and 4, x 4/6 each

@@ -220,7 +220,12 @@ def run_augment(o: AugmentOptions, say=print) -> dict:
         train_size, fit, model_id, sampler = o.size or size_for(typical_side(listing.files)), o.fit, "", None
         channels = 1 if looks_gray(listing.files) else 3
     size = export_side(o, train_size, listing.files)
+    listed = len(listing.skipped)
     real = real_images(listing, size, channels, fit)
+    if len(listing.skipped) > listed:  # found only now, on decoding: the data line above still counted them
+        late = listing.skipped[listed:]
+        say(f"{len(late)} more file(s) could not be decoded and were left out: "
+            + "; ".join(f"{Path(f).name} ({r})" for f, r in late[:5]) + (f"; and {len(late) - 5} more" if len(late) > 5 else ""))
     choosing = o.n is None and o.check  # the merge check picks how many, of as many as the real images
     if o.n is None:
         o = replace(o, n=max(1, round(max(DEFAULT_SHARES) * sum(len(v) for v in real.values()))))
