@@ -98,7 +98,8 @@ class Report:
         return self.done / self.seconds if self.seconds else 0.0
 
     def summary(self) -> str:
-        videos = f" ({self.videos} videos, {self.frames} frames)" if self.videos else ""
+        plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
+        videos = f" ({plural(self.videos, 'video')}, {plural(self.frames, 'frame')})" if self.videos else ""
         rate = f"{self.images_per_s:.2f} images/s, model {self.model_seconds:.1f} s" if self.done > self.videos else f"{self.frames / max(self.seconds, 1e-9):.2f} frames/s"
         return (f"done {self.done}{videos}, skipped {self.skipped} (already there, or another run's), failed {len(self.failed)}; "
                 f"{rate} of {self.seconds:.1f} s")
