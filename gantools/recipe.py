@@ -162,6 +162,8 @@ def load_recipe_class(ref: str) -> type[Recipe]:
             spec.loader.exec_module(module)
         except Exception as exc:
             raise UserError(f"recipe file '{ref}' failed to import: {type(exc).__name__}: {exc}") from None
+        except SystemExit as exc:  # a script's exit() would end gantools silently with its code
+            raise UserError(f"recipe file '{ref}' called exit({exc.code}) while importing") from None
         cls = _recipe_in(module, f"recipe file '{ref}'")
         cls.source_path = str(path.resolve())
         return cls

@@ -135,6 +135,12 @@ def test_resume_continues_and_refuses_overwrite(trained, shapes, tiny_overrides)
         (["train", "dcgan", "--data", "{data}", "--out", "{out}", "--config", "{missing}.yaml"], "does not exist"),
         (["train", "dcgan", "--data", "{loose}", "--out", "{out}", "--conditional"], "directly"),
         (["train", "dcgan", "--data", "{data}", "--out", "{out}", "--device", "cuda:7"], "cuda"),
+        (["train", "dcgan", "--data", "{data}", "--out", "{file}/run", "--steps", "1"], "a file is in the way of a folder"),
+        (["train", "{exits}", "--data", "{data}", "--out", "{out}"], "called exit(3) while importing"),
+        (["data", "digits", "{file}/digits"], "a file is in the way of a folder"),
+        (["sample", "dcgan-digits", "--n", "2", "--out", "{file}/s"], "a file is in the way of a folder"),
+        (["eval", "sketch2photo", "--data", "{data}/square", "--json", "{file}/e.json"], "a file is in the way of a folder"),
+        (["eval", "sketch2photo", "--data", "{data}/square", "--json", "/proc/gantools-e.json"], "No such file or directory: '/proc/gantools-e.json'"),
     ],
 )
 def test_user_mistakes_end_in_one_line_and_exit_2(tmp_path, shapes, args, fragment):
@@ -142,7 +148,10 @@ def test_user_mistakes_end_in_one_line_and_exit_2(tmp_path, shapes, args, fragme
     loose = tmp_path / "loose"
     (loose / "a").mkdir(parents=True)
     Image.new("RGB", (16, 16)).save(loose / "stray.png")
-    values = {"data": shapes, "out": tmp_path / "out", "missing": tmp_path / "missing", "empty": tmp_path / "empty", "loose": loose}
+    (tmp_path / "file").write_text("a file where a folder should go")
+    (tmp_path / "exits.py").write_text("raise SystemExit(3)\n")
+    values = {"data": shapes, "out": tmp_path / "out", "missing": tmp_path / "missing", "empty": tmp_path / "empty", "loose": loose,
+              "file": tmp_path / "file", "exits": tmp_path / "exits.py"}
     result = run(*[a.format(**values) for a in args])
     assert_user_error(result, fragment)
     assert not (tmp_path / "out").exists(), "a refused run must not create its run folder"

@@ -39,9 +39,12 @@ def temporary_for(target: str | os.PathLike) -> Path:
     """A new empty temporary file beside `target` (for writers that outlive one block: see `commit`)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    # The stem shortened (a temporary name must fit where the target name just fits); the pid in the name lets a
-    # later run remove what a killed one left (`stale_temporaries`).
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem[:32]}.{TMP_MARK}{os.getpid()}-", suffix=f"{target.suffix[:16]}.tmp", dir=target.parent)
+    try:
+        # The stem shortened (a temporary name must fit where the target name just fits); the pid in the name lets a
+        # later run remove what a killed one left (`stale_temporaries`).
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem[:32]}.{TMP_MARK}{os.getpid()}-", suffix=f"{target.suffix[:16]}.tmp", dir=target.parent)
+    except OSError as exc:  # named by the file the user asked for, not our temporary name
+        raise type(exc)(exc.errno, exc.strerror, str(target)) from None
     os.close(fd)
     return Path(tmp)
 
