@@ -99,6 +99,9 @@ def _decode(item, max_pixels: int):
     if isinstance(item, (str, Path)):
         return read_image(item, max_pixels)
     if isinstance(item, Image.Image):
+        from gantools.files.colour_profile import to_srgb
+
+        item = to_srgb(item, [])  # as files are read: the models' space
         mode = item.mode
         if mode in ("P", "CMYK", "YCbCr", "1"):
             item = item.convert("RGBA" if mode == "P" and "transparency" in item.info else ("L" if mode == "1" else "RGB"))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import struct
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageCms
 
 from gantools.files.imageio import ImageError, as_channels, read_image
 
@@ -139,3 +140,57 @@ def test_16bit_path_turns_images_upright_like_pil(orientation):
     pil.info["exif"] = exif.tobytes()
     expected = np.asarray(ImageOps.exif_transpose(pil))
     assert np.array_equal(_ORIENT.get(orientation, lambda a: a)(img), expected)
+
+
+# No ICC file ships with the packages here, so the test writes a Display P3 profile itself (ICC v2, matrix + gamma).
+def s15(x):
+    return struct.pack(">i", round(x * 65536))
+
+
+def xyz_tag(x, y, z):
+    return b"XYZ " + b"\0" * 4 + s15(x) + s15(y) + s15(z)
+
+
+def icc_profile(name, red, green, blue, gamma=2.2):
+    """A minimal ICC v2 display profile: three colorants (D50 XYZ) and one gamma per channel."""
+    desc = name.encode("ascii") + b"\0"
+    tags = {b"desc": b"desc" + b"\0" * 4 + struct.pack(">I", len(desc)) + desc + b"\0" * 8 + b"\0" * 3 + b"\0" * 67,
+            b"cprt": b"text" + b"\0" * 4 + b"none\0",
+            b"wtpt": xyz_tag(0.9642, 1.0, 0.8249),
+            b"rXYZ": xyz_tag(*red), b"gXYZ": xyz_tag(*green), b"bXYZ": xyz_tag(*blue)}
+    curve = b"curv" + b"\0" * 4 + struct.pack(">IH", 1, round(gamma * 256)) + b"\0\0"
+    tags.update({b"rTRC": curve, b"gTRC": curve, b"bTRC": curve})
+    table, body, offset = b"", b"", 128 + 4 + 12 * len(tags)
+    for sig, data in tags.items():
+        table += sig + struct.pack(">II", offset + len(body), len(data))
+        body += data + b"\0" * (-len(data) % 4)
+    size = offset + len(body)
+    header = (struct.pack(">I", size) + b"\0" * 4 + struct.pack(">I", 0x02100000) + b"mntrRGB XYZ " + b"\0" * 12 + b"acsp"
+              + b"\0" * 24 + struct.pack(">I", 0) + s15(0.9642) + s15(1.0) + s15(0.8249) + b"\0" * 48)
+    assert len(header) == 128, len(header)
+    return header + struct.pack(">I", len(tags)) + table + body
+
+
+
+P3 = icc_profile("Display P3 (test)", (0.5151, 0.2412, -0.0011), (0.2920, 0.6922, 0.0419), (0.1571, 0.0666, 0.7841))
+
+
+def test_embedded_colour_profiles_are_converted_to_srgb(tmp_path):
+    pixels = np.array([[[150, 100, 100], [128, 128, 128], [40, 160, 60]]], np.uint8)
+    Image.fromarray(pixels).save(tmp_path / "p3.png", icc_profile=P3)  # as a phone saves Display P3
+    Image.fromarray(np.dstack([pixels, np.full((1, 3), 77, np.uint8)]), "RGBA").save(tmp_path / "p3a.png", icc_profile=P3)
+    Image.fromarray(pixels).save(tmp_path / "srgb.png", icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    Image.fromarray(pixels).save(tmp_path / "broken.png", icc_profile=b"not a profile" * 10)
+    p3, p3a, srgb, broken = (read_image(tmp_path / n) for n in ("p3.png", "p3a.png", "srgb.png", "broken.png"))
+    # P3 is wider than sRGB: the same colour needs numbers further apart in sRGB; gray stays gray
+    spread = lambda a: int(a.max()) - int(a.min())  # noqa: E731
+    assert spread(p3.pixels[0, 0]) > spread(pixels[0, 0]) + 5 and spread(p3.pixels[0, 2]) > spread(pixels[0, 2]) + 5
+    assert spread(p3.pixels[0, 1]) == 0 and abs(int(p3.pixels[0, 1, 0]) - 128) <= 2
+    assert p3.notes == ["colours converted to sRGB from the embedded profile 'Display P3 (test)'"]
+    assert np.array_equal(p3a.pixels, p3.pixels) and p3a.alpha.tolist() == [[77, 77, 77]]
+    assert np.array_equal(srgb.pixels, pixels) and srgb.notes == []  # already the models' space: untouched
+    assert np.array_equal(broken.pixels, pixels) and broken.notes[0].startswith("embedded colour profile unreadable, ignored")
+    import gantools.api as api
+
+    with Image.open(tmp_path / "p3.png") as im:  # the Python API converts a PIL image with a profile the same way
+        assert np.array_equal(api._decode(im, 10**6).pixels, p3.pixels)

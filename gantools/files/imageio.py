@@ -1,4 +1,4 @@
-"""Reading images robustly: EXIF rotation, alpha, 16-bit, gray, palette, CMYK, animated and bad files.
+"""Reading images robustly: EXIF rotation, colour profiles, alpha, 16-bit, gray, palette, CMYK, animated and bad files.
 
 Every failure becomes an ImageError whose message says why, so a batch can report it and go on.
 """
@@ -13,6 +13,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from gantools.files.colour_profile import to_srgb
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif")
 # Refuse images declaring more pixels than this (decompression bombs); 16k x 16k by default.
@@ -62,9 +64,11 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
                     notes.append(f"animated ({im.n_frames} frames): first frame used")
                     im.seek(0)
                 if _is_16bit_colour(im, path):
+                    if im.info.get("icc_profile"):
+                        notes.append("embedded colour profile not applied (16-bit colour is read as sRGB)")
                     return _read_16bit_colour(path, im.getexif().get(0x0112, 1), notes)
                 im.load()
-                im = ImageOps.exif_transpose(im)
+                im = to_srgb(ImageOps.exif_transpose(im), notes)
                 return _to_arrays(im, notes)
     except ImageError:
         raise
