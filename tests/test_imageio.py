@@ -194,3 +194,21 @@ def test_embedded_colour_profiles_are_converted_to_srgb(tmp_path):
 
     with Image.open(tmp_path / "p3.png") as im:  # the Python API converts a PIL image with a profile the same way
         assert np.array_equal(api._decode(im, 10**6).pixels, p3.pixels)
+
+
+def test_iphone_heic_and_avif_photos_are_read(tmp_path):
+    from pathlib import Path
+
+    from PIL import features
+
+    # quadrants.heic: 64x48, red | green over blue | yellow, written once by pillow-heif's encoder (HEVC, 680 bytes)
+    heic = read_image(Path(__file__).parent / "data" / "quadrants.heic")
+    assert heic.pixels.shape == (48, 64, 3)
+    for (y, x), rgb in {(10, 10): (220, 40, 40), (10, 50): (40, 200, 60), (40, 10): (40, 60, 210), (40, 50): (230, 220, 40)}.items():
+        assert np.abs(heic.pixels[y, x].astype(int) - rgb).max() <= 4
+    if features.check("avif"):
+        pixels = np.zeros((20, 30, 3), np.uint8)
+        pixels[:, 15:] = (30, 90, 200)
+        Image.fromarray(pixels).save(tmp_path / "x.avif", quality=95)
+        avif = read_image(tmp_path / "x.avif").pixels
+        assert avif.shape == (20, 30, 3) and np.abs(avif[10, 25].astype(int) - (30, 90, 200)).max() <= 8

@@ -223,3 +223,22 @@ def test_an_output_too_wide_for_its_format_is_reported_with_the_way_out(tmp_path
     result = upscale(src, tmp_path / "png", "--ext", ".PNG")  # the dot and the case are forgiven
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "png").glob("*.png")) == ["small.png", "strip.png"]
+
+
+def test_photos_in_formats_never_written_come_out_as_jpeg_or_png_and_an_unread_folder_says_what_it_holds(tmp_path):
+    from pathlib import Path
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "phone.heic").write_bytes((Path(__file__).parent / "data" / "quadrants.heic").read_bytes())
+    Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save(src / "still.gif")
+    result = upscale(src, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["gantools-report.json", "phone.jpg", "still.png"]
+    assert Image.open(tmp_path / "out" / "phone.jpg").size == (128, 96)
+    other = tmp_path / "notes"
+    other.mkdir()
+    for name in ("a.txt", "b.txt", "c.docx"):
+        (other / name).write_text("x")
+    result = upscale(other, tmp_path / "o2")
+    assert result.exit_code == 2 and "no images found" in result.output and "(it holds 2 .txt, 1 .docx; read: jpg," in result.output

@@ -16,7 +16,14 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from gantools.files.colour_profile import to_srgb
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif")
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".heic", ".heif", ".avif")
+
+try:  # HEIC/HEIF, the iPhone's photo format: a decode-only libheif plugin for PIL (AVIF is PIL's own)
+    import pi_heif
+
+    pi_heif.register_heif_opener()
+except ImportError:  # a dependency; without it .heic files fail by name as unreadable
+    pass
 # Refuse images declaring more pixels than this (decompression bombs); 16k x 16k by default.
 DEFAULT_MAX_PIXELS = 16384 * 16384
 

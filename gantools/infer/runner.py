@@ -16,7 +16,7 @@ import json
 import os
 import threading
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -129,12 +129,26 @@ def discover(src: Path, out_dir: Path, pattern: str | None) -> list[tuple[Path, 
     return found
 
 
+WRITTEN = {*EXTENSIONS.values(), ".jpeg", ".tiff"}  # the suffixes an output keeps as they are
+
+
+def other_kinds(src: Path) -> str:
+    """When a folder holds no image gantools reads: which kinds of file it does hold, so the user knows why."""
+    if not src.is_dir():
+        return ""
+    kinds = Counter(p.suffix.lower() or "(no suffix)" for p in src.rglob("*") if p.is_file() and not p.name.startswith("."))
+    if not kinds:
+        return " (the folder is empty)"
+    shown = ", ".join(f"{n} {kind}" for kind, n in kinds.most_common(4))
+    return f" (it holds {shown}{', ...' if len(kinds) > 4 else ''}; read: {', '.join(e.lstrip('.') for e in IMAGE_EXTENSIONS + VIDEO_EXTENSIONS)})"
+
+
 def output_for(rel: Path, out_dir: Path, opts: RunOptions, video: bool = False) -> Path:
     if video:  # a video keeps its container (--ext is for images)
         return out_dir / rel.with_name(f"{rel.stem}{opts.suffix}{output_suffix(rel)}")
     suffix = rel.suffix if opts.ext == "same" else EXTENSIONS[opts.ext]
-    if suffix.lower() == ".gif":
-        suffix = ".png"  # GIF is read (first frame), never written
+    if suffix.lower() not in WRITTEN:  # read, never written: photos (HEIC, AVIF) become JPEG, the rest (GIF) PNG
+        suffix = ".jpg" if suffix.lower() in (".heic", ".heif", ".avif") else ".png"
     return out_dir / rel.with_name(f"{rel.stem}{opts.suffix}{suffix}")
 
 
@@ -156,7 +170,7 @@ def run(predictor: ImagePredictor, src: str | Path, out_dir: str | Path, opts: R
         raise UserError(f"--ext must be same or one of {', '.join(sorted(set(EXTENSIONS)))}")
     items = discover(src, out_dir, opts.glob)
     if not items:
-        raise UserError(f"no images found in '{src}'" + (f" matching '{opts.glob}'" if opts.glob else ""))
+        raise UserError(f"no images found in '{src}'" + (f" matching '{opts.glob}'" if opts.glob else "") + other_kinds(src))
     items = [(path, rel) for path, rel in items if in_shard(rel, opts.shard)]
     check_output_folder(out_dir)
     remove_leftovers(out_dir)
