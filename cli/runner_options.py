@@ -60,6 +60,12 @@ def run_options(glob, suffix, ext, quality, overwrite, workers, batch_size, max_
         raise UserError("--workers and --batch-size must be at least 1")
     if not 0 <= crf <= 63:
         raise UserError(f"--crf must be between 0 and 63, got {crf}")
+    if not 1 <= quality <= 100:
+        raise UserError(f"--quality must be between 1 and 100, got {quality}")
+    if any(c in suffix for c in "/\\\0"):
+        raise UserError(f"--suffix is added to file names, so it cannot hold '/', '\\' or NUL (got '{suffix}')")
+    if max_pixels < 1:
+        raise UserError(f"--max-pixels must be at least 1, got {max_pixels}")
     return RunOptions(glob=glob, suffix=suffix, ext=ext.lower().lstrip("."), quality=quality, overwrite=overwrite, workers=workers,
                       batch_size=batch_size, max_pixels=max_pixels, progress=not quiet, shard=parse_shard(shard),
                       codec=codec, crf=crf)

@@ -116,7 +116,8 @@ def test_single_file_suffix_and_ext(model, tmp_path):
     assert (tmp_path / "o" / "scan_c.png").is_file()
 
 
-@pytest.mark.parametrize("case", ["missing input", "no images", "missing model", "other recipe", "bad ext", "out is a file"])
+@pytest.mark.parametrize("case", ["missing input", "no images", "missing model", "other recipe", "bad ext", "out is a file",
+                                  "quality 0", "quality 101", "suffix with a slash", "no pixels allowed"])
 def test_usage_errors(model, tmp_path, case):
     src = tmp_path / "in"
     src.mkdir()
@@ -131,10 +132,15 @@ def test_usage_errors(model, tmp_path, case):
         "other recipe": [src, tmp_path / "o", "--model", "dcgan-digits"],
         "bad ext": [src, tmp_path / "o", "--model", model, "--ext", "gif"],
         "out is a file": [src, tmp_path / "file", "--model", model],
+        "quality 0": [src, tmp_path / "o", "--model", model, "--quality", "0"],
+        "quality 101": [src, tmp_path / "o", "--model", model, "--quality", "101"],
+        "suffix with a slash": [src, tmp_path / "o", "--model", model, "--suffix", "/x"],
+        "no pixels allowed": [src, tmp_path / "o", "--model", model, "--max-pixels", "0"],
     }[case]
     result = invoke("colorize", *args, "--quiet")
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists() or case == "no images"
 
 
 def test_read_only_output_folder(model, tmp_path):

@@ -170,7 +170,7 @@ def run(predictor: ImagePredictor, src: str | Path, out_dir: str | Path, opts: R
         raise UserError(f"--ext must be same or one of {', '.join(sorted(set(EXTENSIONS)))}")
     items = discover(src, out_dir, opts.glob)
     if not items:
-        raise UserError(f"no images found in '{src}'" + (f" matching '{opts.glob}'" if opts.glob else "") + other_kinds(src))
+        raise UserError(f"no images found in '{src}'" + (f" matching '{opts.glob}'" if opts.glob else other_kinds(src)))
     items = [(path, rel) for path, rel in items if in_shard(rel, opts.shard)]
     check_output_folder(out_dir)
     remove_leftovers(out_dir)
