@@ -104,6 +104,10 @@ def test_sample_errors(trained, tmp_path):
     assert_user_error(run("sample", trained, "--out", tmp_path / "s", "--class", "triangle"), "unknown class 'triangle'")
     assert_user_error(run("sample", tmp_path / "nowhere", "--out", tmp_path / "s"), "not found")
     assert_user_error(run("sample", trained, "--out", tmp_path / "s", "--n", 0), "--n")
+    # a billion would be drawn at once (hundreds of GB): refused before anything is made
+    assert_user_error(run("sample", trained, "--out", tmp_path / "s", "--n", 10**9), "--n is at most 100,000 per run")
+    assert_user_error(run("sample", "infogan-digits", "--out", tmp_path / "s", "--code", "c1=1", "--n", 10**9), "--n is at most")
+    assert not (tmp_path / "s").exists()
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "model.safetensors").write_bytes(b"not safetensors")
     (tmp_path / "broken" / "model.json").write_text((trained / "model.json").read_text())

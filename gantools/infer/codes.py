@@ -86,13 +86,14 @@ def write_code_samples(sampler, n: int, out_dir, traverse_name: str | None, span
     from pathlib import Path
 
     from gantools.files.atomic import write_text
-    from gantools.infer.sampling import save_png, to_uint8
+    from gantools.infer.sampling import GRID_MOST, check_count, sample_name, write_stream
     from gantools.train.runlog import save_grid
 
     if not has_codes(sampler):
         raise UserError(f"this '{sampler.recipe.name}' model has no codes: --traverse and --code are for infogan models")
-    if n < 1 or steps < 2:
-        raise UserError("--n must be at least 1 and --steps at least 2")
+    check_count(n)
+    if steps < 2:
+        raise UserError("--steps must be at least 2")
     out_dir, gen = Path(out_dir), torch.Generator().manual_seed(seed)
     fixed = parse_code_values(sampler, code_items)
     report = {"seed": seed, "codes": fixed}
@@ -106,12 +107,11 @@ def write_code_samples(sampler, n: int, out_dir, traverse_name: str | None, span
             report["range"] = list(span)
     else:
         noise, index, values = draw(sampler, n, fixed, gen)
-        images = sampler.from_codes(noise, index, values)
-        for i, pix in enumerate(to_uint8(images)):
-            save_png(pix, out_dir / f"{i:05d}.png")
+        first = write_stream(lambda a, b: sampler.from_codes(noise[a:b], index[a:b], values[a:b]), n,
+                             lambda i: out_dir / sample_name(i), min(n, GRID_MOST))
         report["images"] = n
         if grid:
-            save_grid(images, out_dir / "grid.png", nrow=max(1, int(n**0.5)))
+            save_grid(first, out_dir / "grid.png", nrow=max(1, int(len(first) ** 0.5)))
             report["grid"] = "grid.png"
     write_text(out_dir / "samples.json", json.dumps(report, indent=2) + "\n")
     return report

@@ -82,10 +82,38 @@ def save_png(pixels: np.ndarray, path: Path) -> None:
         Image.fromarray(mode_pixels).save(tmp, format="PNG")
 
 
+MAX_SAMPLES = 100_000  # per class and run: the latent codes are drawn at once (a later run takes another --seed)
+GRID_MOST = 1024  # an unconditional grid shows the first this many (a square of them)
+CHUNK = 256  # images made and written at a time
+
+
+def check_count(n: int) -> None:
+    if n < 1:
+        raise UserError("--n must be at least 1")
+    if n > MAX_SAMPLES:
+        raise UserError(f"--n is at most {MAX_SAMPLES:,} per run (got {n:,}); for more, run again with another --seed")
+
+
+def sample_name(i: int) -> str:
+    return f"{i:05d}.png"  # MAX_SAMPLES - 1 has five digits: the names sort in order
+
+
+def write_stream(images_of, n: int, paths, keep: int) -> torch.Tensor:
+    """Images made CHUNK at a time by images_of(start, stop) and written as they come (memory does not grow with n);
+    the first `keep` are returned for a grid."""
+    kept: list[torch.Tensor] = []
+    for start in range(0, n, CHUNK):
+        images = images_of(start, min(start + CHUNK, n))
+        if start < keep:
+            kept.append(images[: keep - start])
+        for i, pix in enumerate(to_uint8(images)):
+            save_png(pix, paths(start + i))
+    return torch.cat(kept) if kept else torch.empty(0)
+
+
 def write_samples(sampler: LatentSampler, req: SampleRequest, out_dir: Path) -> dict:
     """N images (per class, or for one class) as PNGs; optionally a grid and an interpolation strip."""
-    if req.n < 1:
-        raise UserError("--n must be at least 1")
+    check_count(req.n)
     if req.interpolate == 1 or req.interpolate < 0:
         raise UserError("--interpolate takes at least 2 steps")
     gen = torch.Generator().manual_seed(req.seed)
@@ -96,25 +124,22 @@ def write_samples(sampler: LatentSampler, req: SampleRequest, out_dir: Path) -> 
     if classes:
         for index in wanted:
             z = torch.randn(req.n, sampler.z_dim, generator=gen)
-            images = sampler.generate(z, torch.full((req.n,), index, dtype=torch.long))
-            grid_rows.append(images)
-            for i, pix in enumerate(to_uint8(images)):
-                rel = Path(classes[index]) / f"{i:05d}.png"
-                save_png(pix, out_dir / rel)
-                written.append(str(rel))
+            labels = torch.full((req.n,), index, dtype=torch.long)
+            rels = [str(Path(classes[index]) / sample_name(i)) for i in range(req.n)]
+            grid_rows.append(write_stream(lambda a, b: sampler.generate(z[a:b], labels[a:b]), req.n,
+                                          lambda i: out_dir / rels[i], min(req.n, 16)))
+            written += rels
     else:
         z = torch.randn(req.n, sampler.z_dim, generator=gen)
-        images = sampler.generate(z, None)
-        grid_rows.append(images)
-        for i, pix in enumerate(to_uint8(images)):
-            save_png(pix, out_dir / f"{i:05d}.png")
-            written.append(f"{i:05d}.png")
+        written = [sample_name(i) for i in range(req.n)]
+        grid_rows.append(write_stream(lambda a, b: sampler.generate(z[a:b], None), req.n,
+                                      lambda i: out_dir / written[i], min(req.n, GRID_MOST)))
     report = {"images": len(written), "seed": req.seed, "classes": [classes[i] for i in wanted] if classes else []}
     if req.grid:
-        # A row per class (at most 16 images each) or a square of everything.
+        # A row per class (at most 16 images each) or a square of the first GRID_MOST.
         per_row = min(req.n, 16)
         rows = [r[:per_row] for r in grid_rows] if classes else grid_rows
-        save_grid(torch.cat(rows), out_dir / "grid.png", nrow=per_row if classes else max(1, int(req.n**0.5)))
+        save_grid(torch.cat(rows), out_dir / "grid.png", nrow=per_row if classes else max(1, int(min(req.n, GRID_MOST) ** 0.5)))
         report["grid"] = "grid.png"
     if req.interpolate:
         rows = wanted if classes else [None] * 4
