@@ -41,7 +41,8 @@ def test_run_gives_the_same_pictures_as_the_named_command(photos, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["--tile", "64"], "--tile is not an inference option of a 'colorize' model (it takes: --render-size, --temperature, --saturation, --size-multiple, --video-smoothing)"),
-    (["--render-size", "8"], "render_size must be at least 16"),
+    (["--render-size", "8"], "render_size must be between 16 and 4096"),
+    (["--render-size", "100000"], "render_size must be between 16 and 4096, got 100000"),
 ])
 def test_run_refuses_options_the_recipe_does_not_take(photos, tmp_path, args, message):
     done = subprocess.run([*CLI, "run", "colorize", str(photos), str(tmp_path / "o"), *args], capture_output=True, text=True)

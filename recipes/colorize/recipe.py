@@ -85,8 +85,8 @@ class ColorizeConfig:
             raise ValueError("decoded_weight must be at least 0")
         if self.adv_weight < 0 or self.d_base < 1:
             raise ValueError("adv_weight must be at least 0 and d_base at least 1")
-        if self.render_size < 16:
-            raise ValueError("render_size must be at least 16")
+        if not 16 <= self.render_size <= 4096:  # larger asks for tens of GB at once; no photo needs it
+            raise ValueError(f"render_size must be between 16 and 4096, got {self.render_size}")
         if not 0.01 <= self.temperature <= 1.0:
             raise ValueError("temperature must be between 0.01 and 1")
         if not 0.0 <= self.saturation <= 4.0:

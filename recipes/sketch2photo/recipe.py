@@ -102,8 +102,8 @@ class Sketch2PhotoConfig:
             raise ValueError("photo_fit must be pad or crop")
         if self.style not in TRAIN_STYLES:
             raise ValueError(f"style must be one of {', '.join(TRAIN_STYLES)}")
-        if self.render_size < 16:
-            raise ValueError("render_size must be at least 16")
+        if not 16 <= self.render_size <= 4096:  # larger asks for tens of GB at once; no photo needs it
+            raise ValueError(f"render_size must be between 16 and 4096, got {self.render_size}")
         check_perceptual(self.perceptual_weight, self.perceptual_stage)
         if not 0 <= self.chroma_weight <= 1:
             raise ValueError("chroma_weight must be between 0 and 1")
