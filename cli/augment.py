@@ -41,7 +41,7 @@ def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, 
                 overwrite, check, evaluate, seeds, test_dir, device, quiet):
     """Train a class-conditional GAN on DATASET (or reuse --model) and export N labelled images into OUT,
     with manifest.csv, report.json, report.html (samples by class, counts, loss curve) and report-samples.png."""
-    from gantools.recipes.augment.pipeline import AugmentOptions, default_out, run_augment, run_benefit
+    from gantools.recipes.augment.pipeline import MAX_EXPORT, AugmentOptions, default_out, run_augment, run_benefit
     from gantools.errors import UserError
 
     if seeds < 3:
@@ -51,8 +51,8 @@ def augment_cmd(dataset, n, out, mode, balance, model, run_dir, steps, minutes, 
     if minutes is not None and minutes <= 0:
         raise UserError("--minutes must be positive")
     src = Path(dataset)
-    if n is not None and n < 1:
-        raise UserError(f"--n must be at least 1 (got {n})")
+    if n is not None and not 1 <= n <= MAX_EXPORT:
+        raise UserError(f"--n must be between 1 and {MAX_EXPORT:,} (got {n:,})")
     opts = AugmentOptions(dataset=src, n=n, out=Path(out) if out else default_out(src), mode=mode, balance=balance, model=model,
                           run_dir=Path(run_dir) if run_dir else None, steps=steps, minutes=minutes, export_size=export_size,
                           truncation=truncation, size=int(size or 0), fit=fit, policy=policy, flip=not no_flip, seed=seed, overwrite=overwrite, copy_threshold=copy_threshold,

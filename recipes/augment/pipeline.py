@@ -68,14 +68,17 @@ def default_run(dataset: Path) -> Path:
     return dataset.resolve().parent / f"{dataset.resolve().name}_gan"
 
 
+MAX_EXPORT = 1_000_000  # a run's plan (seeds, counts) is made up front: a billion asked for 10 GB before one image
+
+
 def check_options(o: AugmentOptions) -> Listing:
     """Every user mistake found before an export starts; returns the dataset's listing."""
     if o.mode not in MODES:
         raise UserError(f"--mode must be one of {', '.join(MODES)}")
     if o.balance not in BALANCES:
         raise UserError(f"--balance must be one of {', '.join(BALANCES)}")
-    if o.n is not None and o.n < 1:
-        raise UserError(f"--n must be at least 1 (got {o.n})")
+    if o.n is not None and not 1 <= o.n <= MAX_EXPORT:
+        raise UserError(f"--n must be between 1 and {MAX_EXPORT:,} (got {o.n:,})")
     return check_shared_options(o)
 
 
