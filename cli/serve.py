@@ -33,6 +33,7 @@ def serve_cmd(host, port, models, concurrency, max_upload_mb, max_pixels, device
     refs = [m.strip() for m in models.split(",") if m.strip()] if models else default_names()
     if not refs:
         raise UserError("--models names no model")
+    _check_listen(host, port)
     served = load_models(refs, resolve_device(device))
     if not _loopback(host):
         click.echo(f"warning: listening on {host}: anyone who can reach this machine can use the page and its models "
@@ -51,3 +52,22 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _check_listen(host: str, port: int) -> None:
+    """A port in use or an address that is not this machine's, said in one line before models load (uvicorn
+    would log it after the 'serving' line and exit 3)."""
+    import errno
+    import socket
+
+    from gantools.errors import UserError
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: a closing socket is no obstacle
+            probe.bind((host, port))
+    except OSError as exc:
+        hint = "; choose another --port" if getattr(exc, "errno", None) == errno.EADDRINUSE else ""
+        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}") from None
+

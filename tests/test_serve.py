@@ -177,3 +177,21 @@ def test_the_command_serves_warns_off_loopback_and_cleans_up(tmp_path):
         out, err = server.communicate(timeout=60)
     assert "warning: listening on 0.0.0.0" in err
     assert not list(tmp_path.glob("gantools-serve-*")), "the server's temporary folder must go with it"
+
+
+def test_a_port_in_use_or_a_foreign_address_is_one_line_before_models_load():
+    import socket
+
+    from click.testing import CliRunner
+
+    from gantools.cli.main import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port), "--models", "superres-x2"])
+    assert result.exit_code == 2 and result.stderr == f"error: cannot listen on 127.0.0.1:{port}: Address already in use; choose another --port\n"
+    result = CliRunner().invoke(main, ["serve", "--host", "999.1.1.1", "--models", "superres-x2"])
+    assert result.exit_code == 2 and result.stderr.startswith("error: cannot listen on 999.1.1.1:7860")
+    assert "serving" not in result.output
