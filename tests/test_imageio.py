@@ -125,6 +125,11 @@ def test_floating_point_tiffs_are_read_at_their_own_scale(tmp_path):
     assert np.array_equal(gray.pixels[1:, 1:], np.round(unit[1:, 1:, 1].astype(np.float64) * 65535))
     assert "floating-point pixels read as 0-1" in gray.notes and "floating-point pixels read as 0-255" in gray255.notes
     assert abs(int(gray255.pixels[2, 2]) - int(gray.pixels[2, 2])) <= 257
+    with pytest.raises(ImageError, match="^image is 9x6 = 54 pixels, over the limit of 50$"):  # checked before OpenCV decodes
+        read_image(tmp_path / "rgb.tif", max_pixels=50)
+    (tmp_path / "fake.tif").write_bytes(b"II*\0" + b"\xff" * 40)
+    with pytest.raises(ImageError, match="not an image"):
+        read_image(tmp_path / "fake.tif")
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))

@@ -81,7 +81,7 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
         raise
     except UnidentifiedImageError as exc:
         if path.suffix.lower() in (".tif", ".tiff"):  # PIL cannot open floating-point colour TIFFs; OpenCV can
-            return _read_float_tiff(path, notes)
+            return _read_float_tiff(path, notes, max_pixels)
         raise ImageError("not an image, or a format that cannot be read") from exc
     except Image.DecompressionBombError as exc:  # declared far over the limit: PIL refuses it before we see the size
         declared = re.search(r"\((\d+) pixels\)", str(exc))
@@ -137,7 +137,24 @@ def float_to_uint16(arr: np.ndarray, notes: list[str]) -> np.ndarray:
     return np.clip(np.round(arr.astype(np.float64) * scale), 0, 65535).astype(np.uint16)
 
 
-def _read_float_tiff(path: Path, notes: list[str]) -> Decoded:
+def _tiff_size(path: Path) -> tuple[int, int]:
+    """Width and height from a TIFF's first directory (PIL's parser), read before OpenCV decodes anything."""
+    from PIL import TiffImagePlugin
+
+    try:
+        with open(path, "rb") as f:
+            ifd = TiffImagePlugin.ImageFileDirectory_v2(f.read(8))
+            f.seek(ifd.next)
+            ifd.load(f)
+        return int(ifd[256]), int(ifd[257])
+    except Exception as exc:  # not a TIFF after all, or a damaged one
+        raise ImageError("not an image, or a format that cannot be read") from exc
+
+
+def _read_float_tiff(path: Path, notes: list[str], max_pixels: int) -> Decoded:
+    w, h = _tiff_size(path)
+    if w * h > max_pixels:
+        raise ImageError(f"image is {w}x{h} = {w * h} pixels, over the limit of {max_pixels}")
     arr = cv2.imdecode(np.fromfile(path, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
     if arr is None or arr.dtype.kind != "f" or arr.ndim != 3 or arr.shape[2] not in (3, 4):
         raise ImageError("not an image, or a format that cannot be read")
