@@ -1,4 +1,7 @@
-"""Long fuzzing of the image-reading path: mutated PNG/JPEG/TIFF/WebP/GIF bytes through gantools' read_image.
+"""Long fuzzing of the image-reading path: mutated PNG/JPEG/TIFF/WebP/GIF/HEIC bytes through gantools' read_image.
+
+Seeds include a float colour TIFF (read by OpenCV), a PNG and a JPEG with an embedded colour profile (converted
+by LittleCMS) and the tests' HEIC photo (pi-heif), so those paths are fuzzed too.
 
 Each input must end as a decoded image or an ImageError with a reason; anything else (another exception, a
 decode over 10 s, resident memory growing past the pixel limit's worth) is a failure, saved to --out with its
@@ -20,8 +23,10 @@ import traceback
 from collections import Counter
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
+from PIL.ImageCms import ImageCmsProfile, createProfile
 
 from gantools.files.imageio import ImageError, read_image
 
@@ -44,6 +49,13 @@ def seeds() -> dict[str, list[bytes]]:
                 buf = io.BytesIO()
                 img.save(buf, format=fmt)
                 out[ext].append(buf.getvalue())
+        float_tiff = cv2.imencode(".tif", rgb.astype(np.float32) / 255)[1].tobytes()
+        out["tif"].append(float_tiff)
+        for ext, fmt in (("png", "PNG"), ("jpg", "JPEG")):
+            buf = io.BytesIO()
+            Image.fromarray(rgb).save(buf, format=fmt, icc_profile=ImageCmsProfile(createProfile("LAB")).tobytes())
+            out[ext].append(buf.getvalue())
+    out["heic"] = [(Path(__file__).resolve().parents[1] / "tests" / "data" / "quadrants.heic").read_bytes()]
     return out
 
 
