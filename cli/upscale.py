@@ -6,12 +6,6 @@ import click
 
 from gantools.cli.runner_options import run_options, runner_options
 
-KINDS = ("psnr", "gan", "real")
-
-
-def bundled_name(scale: int, kind: str) -> str:
-    return f"superres-x{scale}" + ("" if kind == "psnr" else f"-{kind}")
-
 
 @click.command("upscale", short_help="Super-resolve photos x2 or x4: a file or a folder, any size, tiled.")
 @click.argument("src", type=click.Path())
@@ -28,13 +22,10 @@ def upscale_cmd(src, out, scale, model, tile, tile_overlap, device, report_path,
     from gantools.cli.runner_options import run_model
     from gantools.errors import UserError
     from gantools.files import weights
+    from gantools.recipes.superres.bundled import KINDS, bundled_model
 
     if model in KINDS:
-        name = bundled_name(scale or 4, model)
-        if name not in weights.bundled_names():
-            have = sorted(n for n in weights.bundled_names() if n.startswith("superres-"))
-            raise UserError(f"no bundled {model} model for --scale {scale or 4}; bundled: {', '.join(have) or 'none'}")
-        model = name
+        model = bundled_model(scale or 4, model, "--scale")
     if scale is not None:  # the card says the scale: no need to build the model twice
         card = weights.read_card(weights.resolve(model))
         trained = card["config"].get("scale") if card["recipe"] == "superres" else None

@@ -26,7 +26,6 @@ import numpy as np
 
 from gantools.errors import UserError
 
-_KINDS = {"psnr": "", "gan": "-gan", "real": "-real"}
 
 
 class Model:
@@ -165,14 +164,10 @@ def colorize(image, model: str = "colorize", device: str = "auto", **options):
 
 def upscale(image, scale: int = 4, model: str = "psnr", device: str = "auto", **options):
     """Super-resolve (`gantools upscale`): model psnr, gan, real (bundled) or any superres model."""
-    if model in _KINDS:
-        from gantools.files import weights
+    from gantools.recipes.superres.bundled import KINDS, bundled_model
 
-        name = f"superres-x{scale}{_KINDS[model]}"
-        if name not in weights.bundled_names():
-            have = sorted(n for n in weights.bundled_names() if n.startswith("superres-"))
-            raise UserError(f"no bundled {model} model for scale {scale}; bundled: {', '.join(have) or 'none'}")
-        model = name
+    if model in KINDS:
+        model = bundled_model(scale, model)
     m = _named("superres", model, device, options)
     if m.recipe.config.scale != scale:
         raise UserError(f"model '{model}' upscales x{m.recipe.config.scale}, not x{scale}")

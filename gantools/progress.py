@@ -69,3 +69,8 @@ def _duration(seconds: float) -> str:
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)
     return f"{h}h{m:02d}m" if h else (f"{m}m{s:02d}s" if m else f"{s}s")
+
+
+def plural(n: int, word: str) -> str:
+    """'1 frame', '5 frames': counts in reports read as words."""
+    return f"{n} {word}{'' if n == 1 else 's'}"

@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from gantools.files.colour_profile import to_srgb
+from gantools.progress import plural
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".heic", ".heif", ".avif")
 
@@ -128,8 +129,7 @@ def float_to_uint16(arr: np.ndarray, notes: list[str]) -> np.ndarray:
     0-65535 occur, so the scale is read off the largest value and named in the notes."""
     finite = np.isfinite(arr)
     if not finite.all():
-        bad = int((~finite).sum())
-        notes.append(f"{bad} pixel{'s' if bad != 1 else ''} not a number or infinite: set to 0")
+        notes.append(f"{plural(int((~finite).sum()), 'pixel')} not a number or infinite: set to 0")
         arr = np.where(finite, arr, 0.0)
     top = float(arr.max()) if arr.size else 0.0
     scale, name = (65535.0, "0-1") if top <= 1.0 else (257.0, "0-255") if top <= 255.0 else (1.0, "0-65535")

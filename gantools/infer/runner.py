@@ -24,7 +24,7 @@ from typing import Protocol
 
 import torch
 
-from gantools.progress import progress
+from gantools.progress import plural, progress
 from gantools.files.atomic import write_text
 from gantools.infer.claims import Claimed, claim, remove_leftovers
 from gantools.errors import UserError
@@ -98,7 +98,6 @@ class Report:
         return self.done / self.seconds if self.seconds else 0.0
 
     def summary(self) -> str:
-        plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
         videos = f" ({plural(self.videos, 'video')}, {plural(self.frames, 'frame')})" if self.videos else ""
         rate = f"{self.images_per_s:.2f} images/s, model {self.model_seconds:.1f} s" if self.done > self.videos else f"{self.frames / max(self.seconds, 1e-9):.2f} frames/s"
         return (f"done {self.done}{videos}, skipped {self.skipped} (already there, or another run's), failed {len(self.failed)}; "

@@ -16,7 +16,7 @@ import torch
 
 from gantools.files.imageio import Decoded, to_uint8
 from gantools.files.video import Frame, VideoReader, VideoWriter
-from gantools.progress import progress
+from gantools.progress import plural, progress
 
 _END = object()
 
@@ -34,7 +34,7 @@ def run_video(predictor, path: Path, target: Path, opts) -> tuple[int, list[str]
         finally:
             writer.close(ok)
         notes = reader.notes + writer.notes + ([reader.damaged] if reader.damaged else [])
-        return writer.frames, [f"video: {writer.frames} frame{'' if writer.frames == 1 else 's'} at {float(reader.rate):.3g} fps"
+        return writer.frames, [f"video: {plural(writer.frames, 'frame')} at {float(reader.rate):.3g} fps"
                                + (", audio copied" if writer.audio is not None else "")] + notes
 
 
