@@ -259,6 +259,20 @@ def test_decoded_colour_term_reaches_the_loss(tmp_path, colour_photos):
     assert "decoded_weight must be at least 0" in tiny_run(colour_photos, tmp_path / "bad", "--decoded-weight", -1, expect_exit=2)
 
 
+def test_teacher_tune_fine_tunes_the_later_stages_at_their_own_rate(tmp_path, colour_photos):
+    """teacher_tune trains the teacher from that stage on (with G, at teacher_lr_scale of G's rate, averaged
+    like G); the stages before it stay the ImageNet ones, and without it the teacher is never trained."""
+    tuned = tiny_run(colour_photos, tmp_path / "tuned", "--teacher-tune", "mixed_5", "--teacher-lr-scale", 0.5)
+    plain = tiny_run(colour_photos, tmp_path / "plain")
+    rates = {name: opt["param_groups"][0]["lr"] for name, opt in tuned["optimizers"].items()}
+    assert rates["T"] == pytest.approx(0.5 * rates["G"]) and set(tuned["ema"]) == {"G", "T"}
+    assert set(plain["optimizers"]) == {"G"} and set(plain["ema"]) == {"G"}
+    before, after = plain["networks"]["T"], tuned["networks"]["T"]
+    moved = {key.split(".")[1] for key in after if not torch.equal(after[key], before[key])}
+    assert moved == {"mixed_5", "mixed_6"}
+    assert "teacher_tune must be" in tiny_run(colour_photos, tmp_path / "bad", "--teacher-tune", "mixed_1", expect_exit=2)
+
+
 def test_feature_dropout_acts_in_training_only(colour_model):
     """feature_dropout drops whole teacher channels while G trains; inference (eval mode) stays deterministic."""
     recipe, nets = colour_model.recipe, colour_model.networks

@@ -153,6 +153,9 @@ BAD_RECIPES = {
     "inconsistent optimizer": ("Phase('g', ('G_AB', 'G_BA'), self.g_loss, cfg.lr_g), Phase('g2', ('G_AB',), self.g_loss, cfg.lr_g * 2), "
                                "Phase('d', ('D_A', 'D_B'), self.d_loss, cfg.lr_d, new_batch=False)",
                                "train network 'G_AB' with different optimizer settings"),
+    "rate scaled for a network not trained": ("Phase('g', ('G_AB', 'G_BA'), self.g_loss, cfg.lr_g, lr_scale=(('D_A', 0.1),)), "
+                                              "Phase('d', ('D_A', 'D_B'), self.d_loss, cfg.lr_d, new_batch=False)",
+                                              "lr_scale needs networks the phase trains"),
     "no phases": ("", "declares no training phases"),
     "same name twice": ("Phase('g', ('G_AB', 'G_BA'), self.g_loss, cfg.lr_g), Phase('g', ('D_A', 'D_B'), self.d_loss, cfg.lr_d)",
                         "two phases are named 'g'"),

@@ -111,13 +111,22 @@ class InceptionTrunk(nn.Module):
     def channels(self, tap: str) -> int:
         return CHANNELS[tap]
 
-    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
-        out = []
-        for name, stage in self.layers.named_children():
+    def forward(self, x: torch.Tensor, tune_from: str | None = None) -> list[torch.Tensor]:
+        """With `tune_from` (a stage name), the stages before it run without gradients: only the rest is fine-tuned."""
+        stages = list(self.layers.named_children())
+        first_tuned = [name for name, _ in stages].index(tune_from) if tune_from else 0
+        out: list[torch.Tensor] = []
+        with torch.no_grad():
+            x = self._run(x, stages[:first_tuned], out)
+        self._run(x, stages[first_tuned:], out)
+        return out
+
+    def _run(self, x: torch.Tensor, stages: list[tuple[str, nn.Module]], out: list[torch.Tensor]) -> torch.Tensor:
+        for name, stage in stages:
             x = stage(x)
             if name in self.taps:
                 out.append(x)
-        return out
+        return x
 
 
 def fold_torchscript(state: dict[str, torch.Tensor], trunk: InceptionTrunk) -> dict[str, torch.Tensor]:

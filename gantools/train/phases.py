@@ -22,9 +22,10 @@ class Phase:
     Each trained network has one Adam optimizer with this phase's `lr` and `betas`: two phases that train
     the same network must agree on them. The phase runs at steps start <= step < stop, every `every` steps,
     `repeats` times in a row (a fresh batch each time unless `new_batch` is off, when it reuses the batch
-    the previous phase of the step drew). Networks in `keeps_graph_of` run with gradients on during this
-    phase when a later phase of the same step trains them, so their outputs (kept in ctx.scratch) can be
-    backpropagated there without a second forward; this phase's own loss must use them detached.
+    the previous phase of the step drew). `lr_scale` multiplies the rate for some of the networks it trains.
+    Networks in `keeps_graph_of` run with gradients on during this phase when a later phase of the same
+    step trains them, so their outputs (kept in ctx.scratch) can be backpropagated there without a second
+    forward; this phase's own loss must use them detached.
     """
 
     name: str
@@ -38,6 +39,10 @@ class Phase:
     repeats: int = 1
     new_batch: bool = True
     keeps_graph_of: tuple[str, ...] = ()
+    lr_scale: tuple[tuple[str, float], ...] = ()  # (network, factor) pairs: a pretrained net fine-tuned more gently
+
+    def lr_for(self, name: str) -> float:
+        return self.lr * dict(self.lr_scale).get(name, 1.0)
 
     def runs_at(self, step: int) -> bool:
         return step >= self.start and (self.stop is None or step < self.stop) and (step - self.start) % self.every == 0
@@ -105,11 +110,13 @@ def check_phases(phases: list[Phase], networks: Mapping[str, nn.Module], ema: tu
             raise UserError(f"phase '{phase.name}' names a network twice")
         if phase.every < 1 or phase.repeats < 1:
             raise UserError(f"phase '{phase.name}': every and repeats must be at least 1")
+        if any(n not in phase.trains or not factor > 0 for n, factor in phase.lr_scale):
+            raise UserError(f"phase '{phase.name}': lr_scale needs networks the phase trains and factors above 0")
         for name in (*phase.trains, *phase.keeps_graph_of):
             if name not in networks:
                 raise UserError(f"phase '{phase.name}' uses network '{name}', which the recipe did not build (built: {', '.join(networks)})")
         for name in phase.trains:
-            mine = (phase.lr, tuple(phase.betas))
+            mine = (phase.lr_for(name), tuple(phase.betas))
             if name in settings and settings[name][1:] != mine:
                 other = settings[name]
                 raise UserError(f"phases '{other[0]}' and '{phase.name}' train network '{name}' with different optimizer settings "

@@ -95,8 +95,8 @@ class Trainer:
         for phase in self.phases:
             for name in phase.trains:
                 if name not in self.optimizers:
-                    self.optimizers[name] = torch.optim.Adam(self.nets[name].parameters(), lr=phase.lr, betas=tuple(phase.betas))
-                    self.base_lr[name] = phase.lr
+                    self.optimizers[name] = torch.optim.Adam(self.nets[name].parameters(), lr=phase.lr_for(name), betas=tuple(phase.betas))
+                    self.base_lr[name] = phase.lr_for(name)
         self.wrapped = {name: distributed.wrap(self.nets[name], self.dist) if name in self.optimizers else self.nets[name]
                         for name in self.nets}
         self.adversary = Adversary(config)

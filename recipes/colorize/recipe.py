@@ -50,6 +50,9 @@ class ColorizeConfig:
     teacher_stage: str = setting("the teacher's last InceptionV3 stage (its 'what' features)", "mixed_6")
     teacher_mid: str = setting("the teacher's mid-level stage (its 'where' features)", "mixed_2")
     teacher_scale: float = setting("the teacher sees the gray image at this fraction of the working size", 0.5)
+    teacher_tune: str = setting("training: the first teacher stage fine-tuned with ColorNet (after teacher_mid, e.g. mixed_3), "
+                                "so the ImageNet features adapt to gray photos; '' = the teacher stays frozen", "")
+    teacher_lr_scale: float = setting("training, with teacher_tune: the teacher's learning rate as a fraction of ColorNet's", 0.1)
     rebalance: float = setting("training: weight rare colours up (Zhang et al.'s class rebalancing, their 1 - λ: "
                                "0 = off, 0.5 = theirs, near 1 = by the inverse of each colour's frequency)", 0.0)
     feature_dropout: float = setting("training: channel dropout on the teacher's maps before ColorNet sees them (a regulariser: "
@@ -77,6 +80,11 @@ class ColorizeConfig:
             raise ValueError(f"teacher_mid and teacher_stage must be stages of {', '.join(STAGES)}, the mid one first")
         if not 0.25 <= self.teacher_scale <= 1.0:
             raise ValueError("teacher_scale must be between 0.25 and 1")
+        order = STAGES.index
+        if self.teacher_tune and (self.teacher_tune not in STAGES or not order(self.teacher_mid) < order(self.teacher_tune) <= order(self.teacher_stage)):
+            raise ValueError(f"teacher_tune must be '' or a stage after teacher_mid ({self.teacher_mid}) up to teacher_stage ({self.teacher_stage})")
+        if not self.teacher_lr_scale > 0:
+            raise ValueError("teacher_lr_scale must be above 0")
         if not 0.0 <= self.rebalance < 1.0:
             raise ValueError("rebalance must be at least 0 and below 1 (1 would weigh a colour never seen infinitely)")
         if not 0.0 <= self.feature_dropout < 1.0:
@@ -102,7 +110,6 @@ class ColorizeRecipe(Recipe):
     summary = "gray photos to colour: a frozen ImageNet teacher + a small net predicting a distribution over ab colours"
     Config = ColorizeConfig
     bundled_default = "colorize"
-    ema_networks = ("G",)
     export_networks = ("T", "G")
     half_precision_networks = ("T",)  # frozen pretrained weights: float16 storage halves the file
     inference_options = ("render_size", "temperature", "saturation", "size_multiple", "video_smoothing")
@@ -110,6 +117,10 @@ class ColorizeRecipe(Recipe):
                       "lr_schedule": "constant"}
     teacher_source = ""
     ab_counts: torch.Tensor | None = None  # training, with rebalance: the colour histogram of every batch so far
+
+    @property
+    def ema_networks(self) -> tuple[str, ...]:
+        return ("G", "T") if self.config.teacher_tune else ("G",)  # a tuned teacher is exported as its average too
 
     def dataset(self, data: str | Path) -> PhotoTiles:
         c = self.config
@@ -142,7 +153,9 @@ class ColorizeRecipe(Recipe):
 
     def phases(self, cfg) -> list[Phase]:
         betas = (cfg.beta1, cfg.beta2)
-        fit = Phase("fit", ("G",), self._loss, cfg.lr_g, betas)
+        tune = self.config.teacher_tune
+        fit = Phase("fit", ("G", "T") if tune else ("G",), self._loss, cfg.lr_g, betas,
+                    lr_scale=(("T", self.config.teacher_lr_scale),) if tune else ())
         if not self.config.adv_weight:
             return [fit]
         return [fit, Phase("d", ("D",), self._critic_loss, cfg.lr_d, betas, new_batch=False)]
@@ -158,8 +171,12 @@ class ColorizeRecipe(Recipe):
         return crops.flip(3) if bool(torch.rand(()) < 0.5) else crops
 
     def logits(self, nets, L: torch.Tensor) -> torch.Tensor:
-        with torch.no_grad():
-            mid, top = nets["T"](teacher_input(L, self.config.teacher_scale))
+        seen = teacher_input(L, self.config.teacher_scale)
+        if self.config.teacher_tune:  # the stages from teacher_tune on carry gradients when a phase trains T
+            mid, top = nets["T"](seen, tune_from=self.config.teacher_tune)
+        else:
+            with torch.no_grad():
+                mid, top = nets["T"](seen)
         p = self.config.feature_dropout
         if p and nets["G"].training:  # whole channels dropped, so no single teacher feature can stand for a photo
             mid, top = F.dropout2d(mid, p), F.dropout2d(top, p)
@@ -232,7 +249,8 @@ class ColorizeRecipe(Recipe):
         return {"input": "L of CIE Lab, scaled to [-1, 1]",
                 "output": f"a distribution over {bins.gamut_bins().shape[0]} ab bins (width {bins.GRID:g}) at 1/4 of the working size, "
                           "decoded by its annealed mean",
-                "teacher": {"network": "T", "what": f"InceptionV3 (ImageNet) stages conv..{self.config.teacher_stage}, frozen",
+                "teacher": {"network": "T", "what": f"InceptionV3 (ImageNet) stages conv..{self.config.teacher_stage}, "
+                                    + (f"fine-tuned from {self.config.teacher_tune} on" if self.config.teacher_tune else "frozen"),
                             "source": self.teacher_source or "not recorded"}}
 
     # --- inference ----------------------------------------------------------------------------------
