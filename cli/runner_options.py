@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def runner_options(f):
         click.option("--batch-size", default=4, show_default=True, help="Same-size images run through the model together."),
         click.option("--max-pixels", default=DEFAULT_MAX_PIXELS, show_default=True, help="Refuse larger images (decompression bombs)."),
         click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N, mps."),
-        click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
+        click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None, callback=_check_report,
                      help=f"Where to write the JSON report (default: OUT/{REPORT_NAME})."),
         click.option("--quiet", is_flag=True, help="No progress bar."),
         click.option("--codec", default=None, help="Video outputs: FFmpeg encoder (default libx264; libvpx-vp9 for .webm)."),
@@ -37,6 +38,20 @@ def runner_options(f):
     for option in reversed(options):
         f = option(f)
     return f
+
+
+def _check_report(ctx, param, value: str | None) -> str | None:
+    """Before any work: a report that could not be written would be found missing only at the end."""
+    if value is None:
+        return None
+    folder = Path(value).absolute().parent
+    while not folder.exists() and folder != folder.parent:  # folders still to be made: their nearest existing one decides
+        folder = folder.parent
+    if not folder.is_dir():
+        raise UserError(f"--report '{value}': '{folder}' is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(f"--report '{value}': '{folder}' cannot be written to")
+    return value
 
 
 def run_model(model: str, expect_recipe: str | None, options: dict, device: str, src, out, run_opts: RunOptions,
@@ -85,7 +100,8 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
 
 
 def finish(report: Report, out: str, report_path: str | None) -> None:
-    """Print the summary and failures; exit 0 when all succeeded, 1 when some failed or the batch stopped."""
+    """Print the summary and failures; exit 0 when all succeeded, 1 when some failed, the batch stopped or the
+    report could not be written (a script reading it would find it missing)."""
     path = Path(report_path) if report_path else Path(out) / report_name(parse_shard(report.shard))
     for failure in report.failed:
         click.echo(f"failed: {failure['file']}: {failure['reason']}", err=True)
@@ -93,8 +109,9 @@ def finish(report: Report, out: str, report_path: str | None) -> None:
         click.echo(f"stopped: {report.stopped}", err=True)
     try:
         save_report(report, path)
-        where = f"report: {path}"
     except OSError as exc:
-        where = f"the report could not be written to {path}: {exc.strerror or exc}"
-    click.echo(f"{report.summary()}; {where}")
+        click.echo(report.summary())
+        click.echo(f"error: the report could not be written to {path}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    click.echo(f"{report.summary()}; report: {path}")
     sys.exit(1 if report.failed or report.stopped else 0)

@@ -97,6 +97,33 @@ def test_a_full_disk_stops_the_batch_with_one_clear_line(tmp_path, monkeypatch):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["0.png", "1.png", "gantools-report.json"]  # no partial file
 
 
+def test_a_report_that_cannot_be_written_is_refused_before_the_work_or_ends_in_exit_1(tmp_path, monkeypatch):
+    """--report where no file can be made: one line and exit 2 before any output; a report lost at the end
+    (the disk filled) leaves the outputs, says so on stderr and exits 1, not 0."""
+    import errno
+
+    from gantools.cli import runner_options
+
+    src = tmp_path / "in"
+    src.mkdir()
+    png(src / "a.png")
+    (tmp_path / "file").write_text("x")
+    for bad, why in ((tmp_path / "file" / "sub" / "r.json", "is a file, not a folder"), (tmp_path, "is a directory")):
+        result = upscale(src, tmp_path / "out", "--report", bad)
+        assert result.exit_code == 2 and why in result.stderr and "Traceback" not in result.output, result.output
+        assert not (tmp_path / "out").exists()
+    assert upscale(src, tmp_path / "out", "--report", tmp_path / "file" / "r.json").stderr.count("\n") == 1  # ours: one line
+    made = upscale(src, tmp_path / "out", "--report", tmp_path / "new" / "deeper" / "r.json")  # folders still to be made are fine
+    assert made.exit_code == 0 and json.loads((tmp_path / "new" / "deeper" / "r.json").read_text())["done"] == 1
+
+    def full(report, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(runner_options, "save_report", full)
+    lost = upscale(src, tmp_path / "out2")
+    assert lost.exit_code == 1 and "the report could not be written" in lost.stderr and (tmp_path / "out2" / "a.png").exists()
+
+
 def test_a_full_disk_while_checkpointing_stops_training_and_keeps_the_last_checkpoint(tmp_path, monkeypatch):
     import errno
 
