@@ -237,13 +237,18 @@ def test_two_inputs_making_one_output_name_are_reported(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["a.png", "gantools-report.json"]
 
 
-def test_an_output_too_wide_for_its_format_is_reported_with_the_way_out(tmp_path):
+def test_an_output_too_wide_for_its_format_is_reported_with_the_way_out(tmp_path, monkeypatch):
+    from gantools.recipes.superres.recipe import SuperResPredictor
+
     src = tmp_path / "in"
     src.mkdir()
     Image.fromarray(np.full((4, 8200, 3), 90, np.uint8)).save(src / "strip.webp")  # x2 = 16400 px: over WebP's 16383
     png(src / "small.webp")
+    real_prepare, prepared = SuperResPredictor.prepare, []
+    monkeypatch.setattr(SuperResPredictor, "prepare", lambda self, d: prepared.append(d.pixels.shape) or real_prepare(self, d))
     result = upscale(src, tmp_path / "out")
     assert result.exit_code == 1, result.output
+    assert prepared == [(8, 8, 3)]  # refused before the model ran on it
     report = report_of(tmp_path / "out")
     assert report["done"] == 1 and [f["file"] for f in report["failed"]] == [str(src / "strip.webp")]
     assert "16400x8, is too large for .webp (at most 16383 px a side): choose another format with --ext png" in report["failed"][0]["reason"]

@@ -16,15 +16,20 @@ SIXTEEN_BIT = (".png", ".tif", ".tiff")
 LONGEST_SIDE = {".webp": 16383, ".jpg": 65535, ".jpeg": 65535}
 
 
+def check_fits(suffix: str, h: int, w: int) -> None:
+    """An ImageError when an h x w output cannot be stored as `suffix`."""
+    suffix = suffix.lower()
+    if max(h, w) > LONGEST_SIDE.get(suffix, max(h, w)):
+        raise ImageError(f"the output, {w}x{h}, is too large for {suffix} (at most {LONGEST_SIDE[suffix]} px a side): "
+                         "choose another format with --ext png or --ext tif")
+
+
 def encode(image: Decoded, suffix: str, quality: int = 95) -> tuple[bytes, list[str]]:
     """Bytes of `image` in the format named by `suffix`, and notes on anything the format could not hold."""
     suffix = suffix.lower()
     notes: list[str] = []
     pixels, alpha = image.pixels, image.alpha
-    h, w = pixels.shape[:2]
-    if max(h, w) > LONGEST_SIDE.get(suffix, max(h, w)):
-        raise ImageError(f"the output, {w}x{h}, is too large for {suffix} (at most {LONGEST_SIDE[suffix]} px a side): "
-                         "choose another format with --ext png or --ext tif")
+    check_fits(suffix, *pixels.shape[:2])
     if pixels.dtype == np.uint16 and suffix not in SIXTEEN_BIT:
         pixels, alpha = to_uint8(pixels), None if alpha is None else to_uint8(alpha)
         notes.append(f"16-bit reduced to 8-bit ({suffix} holds 8 bits)")

@@ -28,6 +28,9 @@ class Predictor:
     batchable: ClassVar[bool] = True
     # The network `forward` runs (and `generator` names) when the recipe exports more than one.
     network: ClassVar[str] = "G"
+    # Outputs are this many times the input's size (e.g. an upscaler's scale): the runner checks the output
+    # format can hold them before the model runs.
+    output_scale: int = 1
 
     # Conv weights (and so activations) in channels-last memory format: oneDNN runs them faster on CPU
     # (benchmarks/channels_last.py); outputs agree with the contiguous format to float rounding.

@@ -29,7 +29,7 @@ from gantools.files.atomic import write_text
 from gantools.infer.claims import Claimed, claim, remove_leftovers
 from gantools.errors import UserError
 from gantools.files.imageio import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, Decoded, ImageError, read_image
-from gantools.files.imagewrite import EXTENSIONS, write
+from gantools.files.imagewrite import EXTENSIONS, check_fits, write
 from gantools.files.video import DEFAULT_CRF, VIDEO_EXTENSIONS, is_video, output_suffix
 from gantools.infer.predictor import Job
 
@@ -279,6 +279,8 @@ class _Pipeline:
         if target.exists() and not self.opts.overwrite:  # another run finished it after this one listed it
             raise Claimed(target)
         decoded = self._timed("decode", read_image, path, self.opts.max_pixels)
+        k = getattr(self.predictor, "output_scale", 1)  # a recipe file's predictor may not say: same size
+        check_fits(target.suffix, decoded.pixels.shape[0] * k, decoded.pixels.shape[1] * k)  # before the model's time is spent
         return self._timed("prepare", self.predictor.prepare, decoded)
 
     def _save(self, job: Job, output: torch.Tensor, target: Path) -> list[str]:

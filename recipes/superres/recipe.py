@@ -222,6 +222,10 @@ class SuperResPredictor(Predictor):
 
     batchable = False  # each image is cut into its own batches of tiles
 
+    @property
+    def output_scale(self) -> int:
+        return self.recipe.config.scale
+
     def prepare(self, decoded: Decoded) -> Job:
         pixels = decoded.pixels
         rgb = cv2.cvtColor(pixels, cv2.COLOR_GRAY2RGB) if pixels.ndim == 2 else np.require(pixels, requirements=["C", "W"])
