@@ -1,7 +1,7 @@
 """colorize: gray photographs to colour, with a frozen ImageNet teacher that knows what things are.
 
 G (ColorNet) sees the L channel of Lab and the teacher's features of the same gray image (T: InceptionV3
-up to Mixed_6d, frozen, never trained here) and predicts a distribution over ab bins at 1/4 of the
+up to Mixed_6d, frozen unless `teacher_tune` fine-tunes its later stages) and predicts a distribution over ab bins at 1/4 of the
 working size; it is trained with cross-entropy against soft-encoded true colours (optionally plus an
 adversarial critic, critic.py). At inference ab is the annealed mean of that distribution (`temperature`)
 times `saturation`, resized to the photo's own size and joined with its full-resolution L, so every detail
