@@ -4,6 +4,7 @@ and a predictor that keeps size, bit depth, alpha and luminance and reports its 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -271,6 +272,23 @@ def test_teacher_tune_fine_tunes_the_later_stages_at_their_own_rate(tmp_path, co
     moved = {key.split(".")[1] for key in after if not torch.equal(after[key], before[key])}
     assert moved == {"mixed_5", "mixed_6"}
     assert "teacher_tune must be" in tiny_run(colour_photos, tmp_path / "bad", "--teacher-tune", "mixed_1", expect_exit=2)
+
+
+def test_gray_photos_are_not_trained_on_and_a_folder_of_them_is_refused(tmp_path, colour_photos):
+    """A gray photo (even saved as RGB JPEG) has no colour to learn: it is skipped with the reason, named on the
+    console and in the run's data summary; a folder of only gray photos ends in one line and exit code 2."""
+    gray = tmp_path / "gray"
+    gray.mkdir()
+    for i, path in enumerate(sorted(colour_photos.iterdir())):
+        Image.open(path).convert("L").convert("RGB").save(gray / f"g{i}.jpg", quality=90)
+    assert "already gray: no colour to learn from" in tiny_run(gray, tmp_path / "none", expect_exit=2)
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    for path in [*colour_photos.iterdir(), *gray.iterdir()]:
+        (mixed / path.name).write_bytes(path.read_bytes())
+    tiny_run(mixed, tmp_path / "run")
+    summary = json.loads((tmp_path / "run" / "model.json").read_text())["training"]["data"]
+    assert summary["images"] == 3 and sorted(Path(f["file"]).name for f in summary["skipped_files"]) == ["g0.jpg", "g1.jpg", "g2.jpg"]
 
 
 def test_feature_dropout_acts_in_training_only(colour_model):

@@ -7,7 +7,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import cv2
 import numpy as np
@@ -315,9 +315,10 @@ class PhotoTiles(CachedImages):
     """
 
     def __init__(self, listing: Listing, channels: int, size: int, short_side: int | Sequence[int] = (),
-                 factors: Sequence[float] = (), workers: int = 4):
+                 factors: Sequence[float] = (), workers: int = 4, unusable: Callable[[np.ndarray], str | None] | None = None):
         """Tiles at each absolute `short_side`, or at each `factor` of the photo's own size (<= 1; a photo too
-        small for a tile at every factor is skipped)."""
+        small for a tile at every factor is skipped). `unusable(pixels)` gives a recipe's reason to skip a photo
+        (e.g. a colorizer cannot learn colour from a gray one), or None."""
         self.listing = listing
         # Several scales show the same objects near and far: more variety from few photos.
         scales = [short_side] if isinstance(short_side, int) else list(short_side)
@@ -329,6 +330,9 @@ class PhotoTiles(CachedImages):
                 pixels = as_channels(read_image(path), channels)
             except ImageError as exc:
                 return str(exc)
+            why = unusable(pixels) if unusable else None
+            if why:
+                return why
             if scales:
                 return [t for side in scales for t in cut_tiles(pixels, size, side)]
             found = [t for f in factors for t in shrink_tiles(pixels, size, f)]
@@ -342,5 +346,6 @@ class PhotoTiles(CachedImages):
         listing.files = [p for p, r in zip(listing.files, results) if not isinstance(r, str)]
         tiles = [t for r in results if not isinstance(r, str) for t in r]
         if not tiles:
-            raise UserError(f"no readable images in '{listing.root}' ({len(listing.skipped)} file(s) could not be read)")
+            first = f": {Path(listing.skipped[0][0]).name}: {listing.skipped[0][1]}" if listing.skipped else ""
+            raise UserError(f"no usable images in '{listing.root}' ({len(listing.skipped)} file(s) skipped{first})")
         self.cache = np.ascontiguousarray(np.stack(tiles).transpose(0, 3, 1, 2))

@@ -57,6 +57,13 @@ def gray_of(rgb: np.ndarray) -> np.ndarray:
     return np.round(lab_to_rgb(lab) * 255).astype(np.uint8)
 
 
+def colourless(rgb: np.ndarray, tolerance: int = 2) -> str | None:
+    """Why an 8-bit RGB training photo has no colour to learn from (R, G and B within `tolerance` of each other
+    everywhere: a gray photo, JPEG rounding allowed), or None. Trained on, it would teach that photos are gray."""
+    spread = int((rgb.max(axis=2) - rgb.min(axis=2)).max()) if rgb.size else 0
+    return "already gray: no colour to learn from" if spread <= tolerance else None
+
+
 def quantize(rgb: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """float RGB (about 0..1, out-of-gamut spill included) -> uint8/uint16, rounded and saturated."""
     if dtype == np.uint8:

@@ -33,7 +33,7 @@ from gantools.train.phases import Phase, PhaseContext
 from gantools.train.runlog import save_strip
 
 from . import bins, critic
-from .lab import AB_SCALE, gray_of, gray_to_L, lab_batch, lab_tensor_to_rgb, quantize, rgb_to_lab
+from .lab import AB_SCALE, colourless, gray_of, gray_to_L, lab_batch, lab_tensor_to_rgb, quantize, rgb_to_lab
 from .net import ColorNet, teacher_input
 from .temporal import ColourSmoother
 from gantools.nets.imagenet_weights import load_imagenet_weights
@@ -124,7 +124,8 @@ class ColorizeRecipe(Recipe):
 
     def dataset(self, data: str | Path) -> PhotoTiles:
         c = self.config
-        return PhotoTiles(list_data(data, conditional=False), channels=3, size=c.load_size, short_side=c.photo_scales)
+        return PhotoTiles(list_data(data, conditional=False), channels=3, size=c.load_size, short_side=c.photo_scales,
+                          unusable=colourless)
 
     def build(self) -> dict[str, nn.Module]:
         c = self.config
