@@ -1,11 +1,11 @@
 """colorize: gray photographs to colour, with a frozen ImageNet teacher that knows what things are.
 
 G (ColorNet) sees the L channel of Lab and the teacher's features of the same gray image (T: InceptionV3
-up to Mixed_6d, frozen unless `teacher_tune` fine-tunes its later stages) and predicts a distribution over ab bins at 1/4 of the
-working size; it is trained with cross-entropy against soft-encoded true colours (optionally plus an
-adversarial critic, critic.py). At inference ab is the annealed mean of that distribution (`temperature`)
-times `saturation`, resized to the photo's own size and joined with its full-resolution L, so every detail
-and the exact size of the input are kept.
+up to Mixed_6d, frozen unless `teacher_tune` fine-tunes its later stages) and predicts a distribution over
+ab bins at 1/4 of the working size; it is trained with cross-entropy against soft-encoded true colours
+(optionally plus an adversarial critic, critic.py). At inference ab is the annealed mean of that
+distribution (`temperature`) times `saturation`, resized to the photo's own size and joined with its
+full-resolution L, so every detail and the exact size of the input are kept.
 """
 
 from __future__ import annotations
@@ -272,10 +272,10 @@ class ColorizeRecipe(Recipe):
             if max(h, w) > max_side:
                 scale = max_side / max(h, w)
                 truth = cv2.resize(truth, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-            gray = gray_of(truth)  # what a user would give: the photo's luminance
-            if np.array_equal(gray, truth):
+            if colourless(truth):  # the same test as training's: a baseline near infinity would swamp the means
                 skipped.append({"file": str(path), "reason": "already gray: no colours to compare with"})
                 continue
+            gray = gray_of(truth)  # what a user would give: the photo's luminance
             job = predictor.prepare(Decoded(gray))
             output = predictor.forward(job.input[None])[0]
             coloured = predictor.finish(job, output).pixels
