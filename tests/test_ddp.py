@@ -29,7 +29,10 @@ def _worker(rank: int, world: int, port: int, data: str, out: str, queue, recipe
     from gantools.train.trainer import Trainer
 
     cls = load_recipe_class(recipe_ref)
-    config = cls.Config(size=16, base=8, z_dim=8, conditional=True) if recipe_ref == "dcgan" else cls.Config()
+    settings = {"dcgan": dict(size=16, base=8, z_dim=8, conditional=True),
+                # a teacher tuned from a later stage: DDP must not wait for gradients its frozen stages never get
+                "colorize": dict(size=160, load_size=160, photo_scales=(160,), base=8, teacher_tune="mixed_5")}
+    config = cls.Config(**settings.get(recipe_ref, {}))
     recipe = cls(config)
     dataset = recipe.dataset(data)
     cfg = TrainConfig(steps=4, batch_size=4, preview=4, log_every=2, sample_every=0, checkpoint_every=2, device="cpu", r1_gamma=1.0, lecam_weight=0.3)
@@ -45,7 +48,7 @@ def _worker(rank: int, world: int, port: int, data: str, out: str, queue, recipe
 FOUR_NETWORKS = str(Path(__file__).parent / "recipes" / "cycle_toy.py")
 
 
-@pytest.mark.parametrize("recipe_ref", ["dcgan", FOUR_NETWORKS], ids=["two-networks", "four-networks"])
+@pytest.mark.parametrize("recipe_ref", ["dcgan", FOUR_NETWORKS, "colorize"], ids=["two-networks", "four-networks", "tuned-teacher"])
 def test_two_process_gloo_keeps_ranks_in_sync(shapes, tmp_path, recipe_ref):
     """Every network's weights agree across ranks after training (DDP all-reduced the gradients of each
     phase's own networks), with R1 and LeCam on."""

@@ -130,6 +130,10 @@ class ColorizeRecipe(Recipe):
     def build(self) -> dict[str, nn.Module]:
         c = self.config
         teacher = InceptionTrunk(c.teacher_stage, taps=(c.teacher_mid, c.teacher_stage))
+        if c.teacher_tune:  # the stages before it never get a gradient: data-parallel training must not wait for one
+            stages = [stage for name, stage in teacher.layers.named_children()]
+            for stage in stages[: STAGES.index(c.teacher_tune)]:
+                stage.requires_grad_(False)
         nets = {"T": teacher, "G": ColorNet(teacher.channels(c.teacher_mid), teacher.channels(c.teacher_stage), c.base)}
         if c.adv_weight:  # training only: never exported
             nets["D"] = critic.build_critic(c.d_base)
