@@ -272,6 +272,8 @@ def test_teacher_tune_fine_tunes_the_later_stages_at_their_own_rate(tmp_path, co
     moved = {key.split(".")[1] for key in after if not torch.equal(after[key], before[key])}
     assert moved == {"mixed_5", "mixed_6"}
     assert "teacher_tune must be" in tiny_run(colour_photos, tmp_path / "bad", "--teacher-tune", "mixed_1", expect_exit=2)
+    resumed = tiny_run(colour_photos, tmp_path / "plain", "--resume", "--teacher-tune", "mixed_5", expect_exit=2)
+    assert "never trained T" in resumed and "--init" in resumed  # a frozen run cannot be resumed into a tuned one
 
 
 def test_gray_photos_are_not_trained_on_and_a_folder_of_them_is_refused(tmp_path, colour_photos):

@@ -351,6 +351,10 @@ class Trainer:
             raise UserError(f"checkpoint '{path}' was trained on classes {state.get('classes')}, the data now has {self.recipe.classes}")
         if set(state["networks"]) != set(self.nets):
             raise UserError(f"checkpoint '{path}' holds networks {sorted(state['networks'])}, the recipe builds {sorted(self.nets)}")
+        untrained = sorted(set(self.optimizers) - set(state["optimizers"]))
+        if untrained:  # e.g. a --set given with --resume that trains a network the run kept frozen
+            raise UserError(f"the run in '{path.parent}' never trained {', '.join(untrained)}, which these settings train: "
+                            "start a new run from it with --init instead of --resume")
         try:
             for name, net in self.nets.items():
                 net.load_state_dict(state["networks"][name])
