@@ -22,7 +22,7 @@ def upscale_cmd(src, out, scale, model, tile, tile_overlap, device, report_path,
     from gantools.cli.runner_options import run_model
     from gantools.errors import UserError
     from gantools.files import weights
-    from gantools.recipes.superres.bundled import KINDS, bundled_model
+    from gantools.infer.bundled_upscalers import KINDS, bundled_model
 
     if model in KINDS:
         model = bundled_model(scale or 4, model, "--scale")

@@ -164,7 +164,7 @@ def colorize(image, model: str = "colorize", device: str = "auto", **options):
 
 def upscale(image, scale: int = 4, model: str = "psnr", device: str = "auto", **options):
     """Super-resolve (`gantools upscale`): model psnr, gan, real (bundled) or any superres model."""
-    from gantools.recipes.superres.bundled import KINDS, bundled_model
+    from gantools.infer.bundled_upscalers import KINDS, bundled_model
 
     if model in KINDS:
         model = bundled_model(scale, model)

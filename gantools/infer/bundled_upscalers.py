@@ -1,4 +1,4 @@
-"""The bundled super-resolution models by scale and kind, for the command line and the Python API alike."""
+"""The bundled upscalers by scale and kind (`--model psnr|gan|real`), one lookup for the command line and the Python API."""
 
 from __future__ import annotations
 
