@@ -8,6 +8,9 @@ Both map a 256x256 L image to 256x256 ab, in eval mode under inference_mode, sam
 alternated and repeated; the median of each is compared.
 
     python benchmarks/colorize_speed.py [--model colorize] [--batch 4] [--repeats 5] [--train-steps 40]
+
+It also times the decoding alone on the model's own logits, in place (what the predictor does) and with
+a fresh softmax buffer (the plain `bins.decode`), alternated: the in-place one must stay the cheaper.
 """
 
 from __future__ import annotations
@@ -68,6 +71,23 @@ def images_per_s(net, batch: int, seconds: float = 3.0) -> float:
     return done / (time.perf_counter() - start)
 
 
+def decoding_ms(loaded, predictor, batch: int, repeats: int) -> tuple[float, float]:
+    """Median ms per batch of the decoding in place and with a fresh buffer, on the model's logits of a 256x256 batch."""
+    from gantools.recipes.colorize import bins
+
+    with torch.inference_mode():
+        logits = loaded.recipe.logits(predictor.networks, torch.randn(batch, 1, 256, 256))
+        centres, t = predictor.generator.ab_bins, loaded.recipe.config.temperature
+        times: dict[bool, list[float]] = {True: [], False: []}
+        for _ in range(10 * repeats):
+            for overwrite in (True, False):
+                work = logits.clone()
+                start = time.perf_counter()
+                bins.decode(work, centres, t, confidence_stride=2, overwrite=overwrite)
+                times[overwrite].append(1000 * (time.perf_counter() - start))
+    return statistics.median(times[True]), statistics.median(times[False])
+
+
 def params(*nets: nn.Module) -> float:
     return sum(p.numel() for net in nets for p in net.parameters()) / 1e6
 
@@ -110,6 +130,8 @@ def main() -> None:
     print(f"gantools colorize: {ma:.1f} images/s (runs: {', '.join(f'{v:.1f}' for v in a)})")
     print(f"pix2pix unet_256: {mb:.2f} images/s (runs: {', '.join(f'{v:.2f}' for v in b)})")
     print(f"speed-up: {ma / mb:.1f}x")
+    in_place, fresh = decoding_ms(loaded, predictor, args.batch, args.repeats)
+    print(f"decoding per batch: {in_place:.1f} ms in place, {fresh:.1f} ms with a fresh softmax buffer")
     if args.train_steps:
         print(f"training (recipe defaults, batch 16 of 224x224 crops): {training_rate(args.train_steps):.2f} steps/s")
 

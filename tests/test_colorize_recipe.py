@@ -101,6 +101,24 @@ def test_ab_bins_encode_and_decode():
     assert strided.shape == (2, 1, 4, 3)
 
 
+def test_in_place_decoding_matches_the_plain_one_at_any_scale():
+    from gantools.recipes.colorize import bins
+
+    centres = bins.gamut_bins()
+    g = torch.Generator().manual_seed(0)
+    # Ordinary logits, huge ones (exp overflows unless the maximum is taken off first) and a cold temperature.
+    for scale, t in ((3.0, 0.6), (300.0, 0.6), (3.0, 0.05), (-1e4, 1.0)):
+        logits = (torch.randn(2, 6, 5, centres.shape[0], generator=g) * scale).permute(0, 3, 1, 2)  # channels_last, as the net gives
+        ab, conf = bins.decode(logits, centres, t, confidence_stride=2)
+        fast, fast_conf = bins.decode(logits.clone(), centres, t, confidence_stride=2, overwrite=True)
+        assert torch.isfinite(fast).all() and fast.is_contiguous(), (scale, t)
+        assert (fast - ab).abs().max() < 1e-3 and torch.equal(fast_conf, conf), (scale, t)
+    kept = torch.randn(1, centres.shape[0], 2, 2, requires_grad=True)
+    before = kept.detach().clone()
+    bins.decode(kept, centres, 0.6, overwrite=True)  # a tensor that needs gradients is never written over
+    assert torch.equal(kept.detach(), before)
+
+
 def test_teacher_folding_matches_conv_then_batch_norm():
     import torch.nn.functional as F
     from gantools.nets.inception_trunk import BN_EPS, InceptionTrunk, fold_torchscript

@@ -63,12 +63,20 @@ def annealed_mean(logits: torch.Tensor, centres: torch.Tensor, temperature: floa
     return (torch.softmax(z / temperature, dim=-1) @ centres.to(z.dtype)).permute(0, 3, 1, 2)
 
 
-def decode(logits: torch.Tensor, centres: torch.Tensor, temperature: float, confidence_stride: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+def decode(logits: torch.Tensor, centres: torch.Tensor, temperature: float, confidence_stride: int = 1,
+           overwrite: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """(N, Q, H, W) logits -> ab (N, 2, H, W) in ab units (annealed mean), and confidence (N, 1, H/s, W/s) in [0, 1],
-    measured on every `confidence_stride`-th pixel of each row and column (it is smooth; a summary is what is used)."""
-    ab = annealed_mean(logits, centres, temperature)
+    measured on every `confidence_stride`-th pixel of each row and column (it is smooth; a summary is what is used).
+    `overwrite`: the logits' memory may be used for the softmax (inference), which then costs no second buffer of
+    Q channels: on a CPU, fresh large buffers cost more than the arithmetic (half the decoding's time)."""
     z = logits.float().permute(0, 2, 3, 1)
     sub = z[:, ::confidence_stride, ::confidence_stride]
     entropy = torch.logsumexp(sub, dim=-1) - (torch.softmax(sub, dim=-1) * sub).sum(-1)
-    confidence = (1.0 - entropy / math.log(centres.shape[0])).clamp(0.0, 1.0)
-    return ab, confidence[:, None]
+    confidence = (1.0 - entropy / math.log(centres.shape[0])).clamp(0.0, 1.0)[:, None]
+    if not overwrite or z.requires_grad:
+        return annealed_mean(logits, centres, temperature), confidence
+    # softmax(z / T) @ centres as exp((z - max) / T) @ [centres, 1], normalised after: the same sums, in place.
+    weights = z.sub_(z.amax(-1, keepdim=True)).mul_(1.0 / temperature).exp_()
+    sums = weights @ torch.cat([centres, torch.ones_like(centres[:, :1])], 1).to(weights.dtype)
+    # Channel-first (a 2-channel copy): resizing a channels-last map of 2 channels is 3x slower.
+    return (sums[..., :2] / sums[..., 2:]).permute(0, 3, 1, 2).contiguous(), confidence

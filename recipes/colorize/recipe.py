@@ -352,7 +352,7 @@ class ColorizePredictor(Predictor):
         with torch.inference_mode():
             L = inputs.to(self.device)
             logits = self.recipe.logits(self.networks, L)
-            ab, confidence = bins.decode(logits, self.generator.ab_bins, self.recipe.config.temperature, confidence_stride=2)
+            ab, confidence = bins.decode(logits, self.generator.ab_bins, self.recipe.config.temperature, confidence_stride=2, overwrite=True)
             size = L.shape[-2:]
             return torch.cat([F.interpolate(self.recipe.shown_ab(ab), size=size, mode="bilinear", align_corners=False),
                               F.interpolate(confidence, size=size, mode="bilinear", align_corners=False)], 1).cpu()
