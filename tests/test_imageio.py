@@ -201,6 +201,78 @@ def test_embedded_colour_profiles_are_converted_to_srgb(tmp_path):
         assert np.array_equal(api._decode(im, 10**6).pixels, p3.pixels)
 
 
+def png16_with_profile(path, rgb16, icc):
+    """A 16-bit RGB PNG with an iCCP chunk (OpenCV writes 16-bit PNG but no profile; Pillow neither writes 16-bit RGB)."""
+    import zlib
+
+    import cv2
+
+    cv2.imwrite(str(path), rgb16[..., ::-1])
+    data = path.read_bytes()
+    body = b"test\0\0" + zlib.compress(icc)
+    chunk = struct.pack(">I", len(body)) + b"iCCP" + body + struct.pack(">I", zlib.crc32(b"iCCP" + body))
+    path.write_bytes(data[:33] + chunk + data[33:])  # after the 8-byte signature and the 25-byte IHDR chunk
+
+
+def para_profile(name, red, green, blue):
+    """`icc_profile` with sRGB's tone curve written as a parametric curve (type 3, as Apple's Display P3 has)."""
+    icc = bytearray(icc_profile(name, red, green, blue))
+    curve = b"para" + b"\0" * 4 + struct.pack(">HH", 3, 0) + s15(2.4) + s15(1 / 1.055) + s15(0.055 / 1.055) + s15(1 / 12.92) + s15(0.04045)
+    for k in range(struct.unpack_from(">I", icc, 128)[0]):
+        sig, offset, size = struct.unpack_from(">4sII", icc, 132 + 12 * k)
+        if sig.endswith(b"TRC"):  # the same 32 bytes as the gamma curve's 16 + padding: write it at the end instead
+            struct.pack_into(">II", icc, 132 + 12 * k + 4, len(icc), len(curve))
+    icc += curve
+    struct.pack_into(">I", icc, 0, len(icc))
+    return bytes(icc)
+
+
+def test_16bit_colour_with_a_profile_is_converted_at_16_bits(tmp_path):
+    rng = np.random.default_rng(5)
+    pixels = rng.integers(0, 256, (6, 9, 3), dtype=np.uint8)
+    wide = {"gamma": P3, "parametric": para_profile("Display P3 para (test)", (0.5151, 0.2412, -0.0011), (0.2920, 0.6922, 0.0419), (0.1571, 0.0666, 0.7841))}
+    for kind, icc in wide.items():
+        png16_with_profile(tmp_path / f"{kind}.png", pixels.astype(np.uint16) * 257, icc)
+        got = read_image(tmp_path / f"{kind}.png")
+        # LittleCMS on the same colours at 8 bits is the reference: within one 8-bit level (its own rounding)
+        lcms = ImageCms.profileToProfile(Image.fromarray(pixels), ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                                         ImageCms.createProfile("sRGB"), outputMode="RGB")
+        assert got.pixels.dtype == np.uint16, kind
+        assert np.abs(got.pixels / 257.0 - np.asarray(lcms)).max() <= 1.0, kind
+        assert got.notes == [f"colours converted to sRGB from the embedded profile '{ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc))).strip()}'"]
+    # 16-bit precision is kept: a smooth 16-bit ramp stays smooth (8-bit LittleCMS would leave steps of 257)
+    ramp = np.repeat(np.linspace(20000, 21000, 64).astype(np.uint16)[None, :, None], 3, 2)
+    png16_with_profile(tmp_path / "ramp.png", ramp, P3)
+    assert np.abs(np.diff(read_image(tmp_path / "ramp.png").pixels[0, :, 0].astype(int))).max() < 40
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    png16_with_profile(tmp_path / "srgb.png", pixels.astype(np.uint16) * 257, srgb)
+    kept = read_image(tmp_path / "srgb.png")
+    assert np.array_equal(kept.pixels, pixels.astype(np.uint16) * 257) and kept.notes == []
+    tables = bytearray(P3)  # a profile with lookup tables (A2B0): LittleCMS would render through them; not read here
+    tables[132:136] = b"A2B0"
+    png16_with_profile(tmp_path / "tables.png", pixels.astype(np.uint16) * 257, bytes(tables))
+    as_is = read_image(tmp_path / "tables.png")
+    assert np.array_equal(as_is.pixels, pixels.astype(np.uint16) * 257)
+    assert as_is.notes == ["embedded colour profile not applied to 16-bit colour (a profile built from lookup tables): read as sRGB"]
+    png16_with_profile(tmp_path / "broken.png", pixels.astype(np.uint16) * 257, b"not a profile" * 10)
+    broken = read_image(tmp_path / "broken.png")
+    assert np.array_equal(broken.pixels, pixels.astype(np.uint16) * 257) and broken.notes[0].startswith("embedded colour profile unreadable, ignored")
+
+
+def test_parametric_tone_curves_of_every_type():
+    from gantools.files.icc_matrix import _curve
+
+    x = np.arange(65536) / 65535.0
+    para = lambda kind, *p: _curve(b"para" + b"\0" * 4 + struct.pack(">HH", kind, 0) + b"".join(s15(v) for v in p))  # noqa: E731
+    g, a, b, c, d, e, f = 2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045, 0.01, 0.02
+    # (s15Fixed16 rounds each parameter to 1/65536, hence the tolerance)
+    assert np.allclose(para(0, g), x**g, atol=1e-4)
+    assert np.allclose(para(1, g, a, b), np.where(x >= -b / a, (a * x + b) ** g, 0), atol=1e-4)
+    assert np.allclose(para(2, g, a, -b, c), np.where(x >= b / a, np.clip(a * x - b, 0, None) ** g + c, c).clip(0, 1), atol=1e-4)
+    assert np.allclose(para(3, g, a, b, c, d), np.where(x >= d, (a * x + b) ** g, c * x), atol=1e-4)
+    assert np.allclose(para(4, g, a, b, c, d, e, f), np.where(x >= d, (a * x + b) ** g + e, c * x + f).clip(0, 1), atol=1e-4)
+
+
 def test_iphone_heic_and_avif_photos_are_read(tmp_path):
     from pathlib import Path
 

@@ -2,16 +2,24 @@
 
 Phones save Display P3 and cameras Adobe RGB; read as if they were sRGB, their colours come out dull and shifted, and
 an output written without the profile keeps the error. So an RGB picture with a non-sRGB ICC profile is converted
-to sRGB by LittleCMS (Pillow's ImageCms) as it is read; outputs are sRGB, which needs no profile.
+to sRGB by LittleCMS (Pillow's ImageCms) as it is read; outputs are sRGB, which needs no profile. LittleCMS in
+Pillow handles 8-bit only: 16-bit colour with a matrix/TRC profile (ProPhoto, Adobe RGB, P3) is converted by
+gantools.files.icc_matrix instead, at 16-bit precision.
 """
 
 from __future__ import annotations
 
 import io
+import struct
 
+import numpy as np
 from PIL import Image, ImageCms
 
+from gantools.files.icc_matrix import NotMatrixShaper, convert_16bit
+
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+_SRGB_BYTES = _SRGB.tobytes()
+_UNREADABLE = (ImageCms.PyCMSError, OSError, ValueError, TypeError, struct.error)
 
 
 def to_srgb(im: Image.Image, notes: list[str]) -> Image.Image:
@@ -25,8 +33,25 @@ def to_srgb(im: Image.Image, notes: list[str]) -> Image.Image:
         if "srgb" in name.lower():
             return im
         converted = ImageCms.profileToProfile(im, source, _SRGB, outputMode=im.mode)
-    except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:
+    except _UNREADABLE as exc:
         notes.append(f"embedded colour profile unreadable, ignored ({exc})")
         return im
+    notes.append(f"colours converted to sRGB from the embedded profile '{name}'")
+    return converted
+
+
+def to_srgb_16bit(rgb: np.ndarray, icc: bytes, notes: list[str]) -> np.ndarray:
+    """16-bit `rgb` (H, W, 3) in sRGB: converted from the profile `icc` when it is not sRGB; a note says what was done."""
+    try:
+        name = (ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc))) or "").strip() or "unnamed"
+        if "srgb" in name.lower():
+            return rgb
+        converted = convert_16bit(rgb, icc, _SRGB_BYTES)
+    except NotMatrixShaper as exc:
+        notes.append(f"embedded colour profile not applied to 16-bit colour ({exc}): read as sRGB")
+        return rgb
+    except _UNREADABLE as exc:
+        notes.append(f"embedded colour profile unreadable, ignored ({exc})")
+        return rgb
     notes.append(f"colours converted to sRGB from the embedded profile '{name}'")
     return converted

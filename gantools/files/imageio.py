@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from gantools.files.colour_profile import to_srgb
+from gantools.files.colour_profile import to_srgb, to_srgb_16bit
 from gantools.progress import plural
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".heic", ".heif", ".avif")
@@ -72,9 +72,7 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
                     notes.append(f"animated ({im.n_frames} frames): first frame used")
                     im.seek(0)
                 if _is_16bit_colour(im, path):
-                    if im.info.get("icc_profile"):
-                        notes.append("embedded colour profile not applied (16-bit colour is read as sRGB)")
-                    return _read_16bit_colour(path, im.getexif().get(0x0112, 1), notes)
+                    return _read_16bit_colour(path, im.getexif().get(0x0112, 1), im.info.get("icc_profile"), notes)
                 im.load()
                 im = to_srgb(ImageOps.exif_transpose(im), notes)
                 return _to_arrays(im, notes)
@@ -163,12 +161,14 @@ def _read_float_tiff(path: Path, notes: list[str], max_pixels: int) -> Decoded:
     return Decoded(rgb, np.ascontiguousarray(pixels[..., 3]) if arr.shape[2] == 4 else None, notes)
 
 
-def _read_16bit_colour(path: Path, orientation: int, notes: list[str]) -> Decoded:
+def _read_16bit_colour(path: Path, orientation: int, icc: bytes | None, notes: list[str]) -> Decoded:
     arr = cv2.imdecode(np.fromfile(path, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
     if arr is None or arr.dtype != np.uint16 or arr.ndim != 3:
         raise ImageError("corrupt or truncated 16-bit image")
     arr = np.ascontiguousarray(_ORIENT.get(orientation, lambda a: a)(arr))
     rgb = cv2.cvtColor(arr[..., :3], cv2.COLOR_BGR2RGB)
+    if icc:
+        rgb = to_srgb_16bit(rgb, icc, notes)
     alpha = np.ascontiguousarray(arr[..., 3]) if arr.shape[2] == 4 else None
     return Decoded(rgb, alpha, notes)
 
