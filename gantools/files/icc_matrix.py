@@ -84,7 +84,8 @@ def matrix_shaper(icc: bytes) -> tuple[np.ndarray, list[np.ndarray]]:
 def srgb_encode(linear: np.ndarray) -> np.ndarray:
     """Linear light in [0, 1] -> sRGB's encoded value (IEC 61966-2-1)."""
     linear = np.clip(linear, 0.0, 1.0)
-    return np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * np.power(linear, 1 / 2.4) - 0.055)
+    dtype = linear.dtype.type
+    return np.where(linear <= dtype(0.0031308), dtype(12.92) * linear, dtype(1.055) * np.power(linear, dtype(1 / 2.4)) - dtype(0.055))
 
 
 def convert_16bit(rgb: np.ndarray, source: bytes, srgb: bytes, rows: int = 256) -> np.ndarray:
@@ -92,9 +93,10 @@ def convert_16bit(rgb: np.ndarray, source: bytes, srgb: bytes, rows: int = 256) 
     a band of `rows` at a time so a 100 MP picture needs no float copy of itself."""
     matrix, curves = matrix_shaper(source)
     to_srgb = np.linalg.inv(matrix_shaper(srgb)[0]) @ matrix  # both sides' colorants are D50-relative
+    curves = [c.astype(np.float32) for c in curves]  # float32 holds a 16-bit level to 1/250 of a level, twice as fast
     out = np.empty_like(rgb)
     for top in range(0, rgb.shape[0], rows):
         band = rgb[top : top + rows]
-        linear = np.stack([curves[c][band[..., c]] for c in range(3)], -1) @ to_srgb.T
-        out[top : top + rows] = np.round(srgb_encode(linear) * 65535.0)
+        linear = np.stack([curves[c][band[..., c]] for c in range(3)], -1) @ to_srgb.T.astype(np.float32)
+        out[top : top + rows] = np.round(srgb_encode(linear) * np.float32(65535.0))
     return out
