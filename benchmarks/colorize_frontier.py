@@ -11,7 +11,7 @@ mirrored photo, are averaged before the annealed mean: a diagnostic of whether t
 model's variance (an ensemble lifts it) or by what the gray photo tells (it does not). The first model's
 temperature and working size are used for all.
 
-    python benchmarks/colorize_frontier.py --model RUN_OR_MODEL [MORE ...] --data DIR/heldout [--flip] [--saturation 1 1.2 1.4 1.6 1.8] [--at 0.5 0.6]
+    python benchmarks/colorize_frontier.py --model RUN_OR_MODEL [MORE ...] --data DIR/heldout [--flip] [--saturation 1 1.2 1.4 1.6 1.8] [--at 0.5 0.6] [--render-size N]
 """
 
 from __future__ import annotations
@@ -66,10 +66,12 @@ def main() -> None:
     parser.add_argument("--saturation", type=float, nargs="+", default=[1.0, 1.2, 1.4, 1.6, 1.8])
     parser.add_argument("--at", type=float, nargs="+", default=[0.5, 0.6], help="colourfulness ratios to read the dB at")
     parser.add_argument("--max-side", type=int, default=1024)
+    parser.add_argument("--render-size", type=int, help="the working size's shorter side (the model's own by default)")
     args = parser.parse_args()
     members = [weights.load(model, expect_recipe="colorize") for model in args.model]
     for loaded in members:
         loaded.recipe.config.saturation = 1.0  # the chroma as predicted; each S is applied below
+        loaded.recipe.config.render_size = args.render_size or loaded.recipe.config.render_size
     predictor = members[0].recipe.predictor(members[0].networks, torch.device("cpu"))
     plain = len(members) == 1 and not args.flip
     gains = {s: [] for s in args.saturation}
