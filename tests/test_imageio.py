@@ -273,6 +273,44 @@ def test_parametric_tone_curves_of_every_type():
     assert np.allclose(para(4, g, a, b, c, d, e, f), np.where(x >= d, (a * x + b) ** g + e, c * x + f).clip(0, 1), atol=1e-4)
 
 
+INKS = {"C": (0, 158, 224), "M": (236, 0, 140), "Y": (255, 237, 0), "K": (35, 31, 32)}  # sRGB of printing inks, roughly
+
+
+def cmyk_profile(name):
+    """A minimal ICC v2 CMYK output profile: a lut8 A2B0 to Lab on a grid of 2 per ink, the inks multiplied as filters."""
+    from skimage.color import rgb2lab
+
+    clut = b""
+    for corner in np.ndindex(2, 2, 2, 2):  # the first ink varies slowest, as the ICC grid is laid out
+        rgb = np.prod([np.array(INKS[ink]) / 255.0 for ink, on in zip("CMYK", corner) if on] or [np.ones(3)], axis=0)
+        L, a, b = rgb2lab(rgb[None, None], illuminant="D50")[0, 0]
+        clut += bytes([round(L * 2.55), round(a) + 128, round(b) + 128])
+    ramp = bytes(range(256))
+    lut = b"mft1" + b"\0" * 4 + bytes([4, 3, 2, 0]) + b"".join(s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1)) + ramp * 4 + clut + ramp * 3
+    icc = bytearray(icc_profile(name, (0.4, 0.2, 0.0), (0.4, 0.7, 0.1), (0.1, 0.1, 0.7)))  # its desc, wtpt and header
+    icc[12:24] = b"prtrCMYKLab "  # an output (printer) profile: CMYK to Lab
+    for k in range(struct.unpack_from(">I", icc, 128)[0]):
+        if icc[132 + 12 * k : 136 + 12 * k] == b"rXYZ":  # the RGB tags are left unlisted but one, renamed to the table
+            struct.pack_into(">4sII", icc, 132 + 12 * k, b"A2B0", len(icc), len(lut))
+    icc += lut
+    struct.pack_into(">I", icc, 0, len(icc))
+    return bytes(icc)
+
+
+def test_cmyk_with_a_print_profile_is_converted_through_it(tmp_path):
+    inks = np.array([[[255, 0, 0, 0], [0, 255, 0, 0], [0, 0, 255, 0], [0, 0, 0, 255], [0, 0, 0, 0]]], np.uint8)
+    Image.fromarray(inks, "CMYK").save(tmp_path / "print.tif", icc_profile=cmyk_profile("Print CMYK (test)"))
+    Image.fromarray(inks, "CMYK").save(tmp_path / "bare.tif")
+    printed, bare = read_image(tmp_path / "print.tif"), read_image(tmp_path / "bare.tif")
+    assert printed.notes == ["colours converted to sRGB from the embedded profile 'Print CMYK (test)'"]
+    for got, ink in zip(printed.pixels[0], "CMYK"):  # each ink as the profile says it prints (its D50 white aside)
+        assert np.abs(got.astype(int) - INKS[ink]).max() <= 55, (ink, got)
+    assert printed.pixels[0, 0, 1] < 200 and printed.pixels[0, 3].min() > 20  # a printed cyan, a printed black
+    assert printed.pixels[0, 4].min() >= 250  # no ink: paper white
+    # without a profile, PIL's formula: inks as pure primaries (cyan 0, 255, 255), black as 0, 0, 0
+    assert bare.pixels[0, 0].tolist() == [0, 255, 255] and bare.notes == ["converted from CMYK"]
+
+
 def test_iphone_heic_and_avif_photos_are_read(tmp_path):
     from pathlib import Path
 

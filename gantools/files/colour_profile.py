@@ -1,7 +1,7 @@
 """Embedded colour profiles: pictures are brought into sRGB, the space every bundled model was trained in.
 
 Phones save Display P3 and cameras Adobe RGB; read as if they were sRGB, their colours come out dull and shifted, and
-an output written without the profile keeps the error. So an RGB picture with a non-sRGB ICC profile is converted
+an output written without the profile keeps the error. So an RGB or CMYK picture with a non-sRGB ICC profile is converted
 to sRGB by LittleCMS (Pillow's ImageCms) as it is read; outputs are sRGB, which needs no profile. LittleCMS in
 Pillow handles 8-bit only: 16-bit colour with a matrix/TRC profile (ProPhoto, Adobe RGB, P3) is converted by
 gantools.files.icc_matrix instead, at 16-bit precision.
@@ -25,14 +25,15 @@ _UNREADABLE = (ImageCms.PyCMSError, OSError, ValueError, TypeError, struct.error
 def to_srgb(im: Image.Image, notes: list[str]) -> Image.Image:
     """`im` in sRGB: converted from its embedded profile when it has one that is not sRGB; a note says what was done."""
     icc = im.info.get("icc_profile")
-    if not icc or im.mode not in ("RGB", "RGBA"):
-        return im  # gray pictures' profiles change tones only slightly; CMYK is converted by formula later
+    if not icc or im.mode not in ("RGB", "RGBA", "CMYK"):
+        return im  # gray pictures' profiles change tones only slightly
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         name = (ImageCms.getProfileDescription(source) or "").strip() or "unnamed"
         if "srgb" in name.lower():
             return im
-        converted = ImageCms.profileToProfile(im, source, _SRGB, outputMode=im.mode)
+        # CMYK through its print profile (without one, PIL's formula later: inks as pure primaries, too vivid)
+        converted = ImageCms.profileToProfile(im, source, _SRGB, outputMode="RGB" if im.mode == "CMYK" else im.mode)
     except _UNREADABLE as exc:
         notes.append(f"embedded colour profile unreadable, ignored ({exc})")
         return im
