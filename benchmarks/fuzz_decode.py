@@ -1,8 +1,9 @@
 """Long fuzzing of the image-reading path: mutated PNG/JPEG/TIFF/WebP/GIF/HEIC bytes through gantools' read_image.
 
 Seeds include a float colour TIFF (read by OpenCV), a PNG and a JPEG with an embedded colour profile (converted
-by LittleCMS) and the tests' HEIC photo (pi-heif), so those paths are fuzzed too. A sixth kind, `icc16`, mutates
-an RGB profile itself and embeds it whole in a valid 16-bit PNG, for gantools' own matrix/TRC reading.
+by LittleCMS) and the tests' HEIC photo (pi-heif), so those paths are fuzzed too. Two more kinds, `icc16` and
+`iccgray`, mutate an RGB or a gray profile itself and embed it whole in a valid 16-bit RGB or 8-bit gray PNG, for
+gantools' own matrix/TRC reading.
 
 Each input must end as a decoded image or an ImageError with a reason; anything else (another exception, a
 decode over 10 s, resident memory growing past the pixel limit's worth) is a failure, saved to --out with its
@@ -59,15 +60,18 @@ def seeds() -> dict[str, list[bytes]]:
             Image.fromarray(rgb).save(buf, format=fmt, icc_profile=ImageCmsProfile(createProfile("LAB")).tobytes())
             out[ext].append(buf.getvalue())
     out["heic"] = [(Path(__file__).resolve().parents[1] / "tests" / "data" / "quadrants.heic").read_bytes()]
-    # LittleCMS's sRGB profile renamed, so it is converted rather than recognised and left alone
-    out["icc16"] = [ImageCmsProfile(createProfile("sRGB")).tobytes().replace(b"sRGB", b"xRGB")]
+    # LittleCMS's sRGB profile renamed, so it is converted rather than recognised and left alone; and made a gray one
+    srgb = ImageCmsProfile(createProfile("sRGB")).tobytes().replace("sRGB".encode("utf-16-be"), "xRGB".encode("utf-16-be"))
+    out["icc16"] = [srgb]
+    out["iccgray"] = [srgb[:16] + b"GRAY" + srgb[20:].replace(b"rTRC", b"kTRC")]
     return out
 
 
-def png16_with_profile(icc: bytes) -> bytes:
-    """A valid 16-bit RGB PNG (OpenCV) carrying `icc` in an iCCP chunk after its IHDR."""
-    rgb = (np.random.default_rng(1).random((16, 16, 3)) * 65535).astype(np.uint16)
-    png = cv2.imencode(".png", rgb)[1].tobytes()
+def png_with_profile(icc: bytes, gray: bool = False) -> bytes:
+    """A valid PNG (OpenCV; 16-bit RGB, or 8-bit gray) carrying `icc` in an iCCP chunk after its IHDR."""
+    rng = np.random.default_rng(1)
+    pixels = (rng.random((16, 16)) * 255).astype(np.uint8) if gray else (rng.random((16, 16, 3)) * 65535).astype(np.uint16)
+    png = cv2.imencode(".png", pixels)[1].tobytes()
     body = b"fuzz\0\0" + zlib.compress(icc)
     return png[:33] + struct.pack(">I", len(body)) + b"iCCP" + body + struct.pack(">I", zlib.crc32(b"iCCP" + body)) + png[33:]
 
@@ -111,8 +115,8 @@ def main() -> None:
         while time.perf_counter() - start < 60 * args.minutes:
             ext = rnd.choice(sorted(corpus))
             data = mutate(rnd.choice(corpus[ext]), rnd)
-            if ext == "icc16":
-                data, ext = png16_with_profile(data), "png"
+            if ext.startswith("icc"):
+                data, ext = png_with_profile(data, gray=ext == "iccgray"), "png"
             path = Path(tmp) / f"input.{ext}"
             path.write_bytes(data)
             signal.alarm(10)

@@ -311,6 +311,39 @@ def test_cmyk_with_a_print_profile_is_converted_through_it(tmp_path):
     assert bare.pixels[0, 0].tolist() == [0, 255, 255] and bare.notes == ["converted from CMYK"]
 
 
+def gray_profile(name, gamma):
+    """`icc_profile` made a gray one: colour space GRAY, its red tone curve listed as the gray curve (kTRC)."""
+    icc = bytearray(icc_profile(name, (0.4, 0.2, 0.0), (0.4, 0.7, 0.1), (0.1, 0.1, 0.7), gamma=gamma))
+    icc[16:20] = b"GRAY"
+    for k in range(struct.unpack_from(">I", icc, 128)[0]):
+        if icc[132 + 12 * k : 136 + 12 * k] == b"rTRC":
+            icc[132 + 12 * k : 136 + 12 * k] = b"kTRC"
+    return bytes(icc)
+
+
+def test_gray_pictures_tone_curves_are_converted_to_srgbs(tmp_path):
+    ramp = np.arange(0, 256, 5, dtype=np.uint8)[None].repeat(3, 0)
+    icc = gray_profile("Gray Gamma 1.8 (test)", 1.8)
+    Image.fromarray(ramp).save(tmp_path / "scan.png", icc_profile=icc)
+    Image.fromarray(ramp).save(tmp_path / "scan.jpg", icc_profile=icc, quality=100)
+    scan = read_image(tmp_path / "scan.png")
+    # LittleCMS's own conversion of the same gray (to RGB, whose channels agree) is the reference
+    lcms = np.asarray(ImageCms.profileToProfile(Image.fromarray(ramp), ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                                                ImageCms.createProfile("sRGB"), outputMode="RGB"))[..., 0]
+    assert scan.pixels.ndim == 2 and np.abs(scan.pixels.astype(int) - lcms).max() <= 1
+    assert scan.pixels[0, 25] > 125 + 10  # a gamma-1.8 middle gray is lighter than the same number in sRGB
+    assert scan.notes == ["tones converted to sRGB from the embedded profile 'Gray Gamma 1.8 (test)'"]
+    assert read_image(tmp_path / "scan.jpg").notes == scan.notes
+    deep = np.arange(0, 65536, 1285, dtype=np.uint16)[None]
+    Image.fromarray(deep).save(tmp_path / "deep.png", icc_profile=icc)  # 16-bit gray keeps its 16 bits
+    got = read_image(tmp_path / "deep.png").pixels
+    y = (deep / 65535) ** (round(1.8 * 256) / 256)  # the gamma as the profile stores it (u8Fixed8)
+    expected = np.round(65535 * np.where(y <= 0.0031308, 12.92 * y, 1.055 * y ** (1 / 2.4) - 0.055))
+    assert got.dtype == np.uint16 and np.abs(got.astype(int) - expected).max() <= 2
+    Image.fromarray(ramp).save(tmp_path / "srgb_gray.png", icc_profile=gray_profile("sGray", 2.2))
+    assert np.array_equal(read_image(tmp_path / "srgb_gray.png").pixels, ramp)  # sRGB's own gray: untouched
+
+
 def test_iphone_heic_and_avif_photos_are_read(tmp_path):
     from pathlib import Path
 

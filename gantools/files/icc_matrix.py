@@ -1,4 +1,5 @@
-"""Matrix/TRC ICC profiles read from their bytes, so 16-bit colour can be brought into sRGB at 16-bit precision.
+"""Matrix/TRC ICC profiles read from their bytes, so 16-bit colour can be brought into sRGB at 16-bit precision,
+and gray pictures' tone curves (a scan's "Dot Gain 20%" or "Gray Gamma 2.2") turned into sRGB's.
 
 Pillow's LittleCMS binding converts 8-bit pictures only, yet a raw developer's 16-bit TIFF is in ProPhoto or Adobe
 RGB. Nearly every RGB working and display space is a matrix/TRC profile: three tone curves (`curv` or `para`)
@@ -100,3 +101,21 @@ def convert_16bit(rgb: np.ndarray, source: bytes, srgb: bytes, rows: int = 256) 
         linear = np.stack([curves[c][band[..., c]] for c in range(3)], -1) @ to_srgb.T.astype(np.float32)
         out[top : top + rows] = np.round(srgb_encode(linear) * np.float32(65535.0))
     return out
+
+
+def gray_curve(icc: bytes) -> np.ndarray:
+    """The table from encoded level (16-bit) to linear light of a gray profile's one tone curve (kTRC)."""
+    if icc[16:20] != b"GRAY":
+        raise NotMatrixShaper(f"a {icc[16:20].decode('latin-1').strip()!r} profile, not a gray one")
+    tags = _tags(icc)
+    if b"A2B0" in tags or b"kTRC" not in tags:
+        raise NotMatrixShaper("a gray profile built from lookup tables" if b"A2B0" in tags else "no kTRC tag")
+    with np.errstate(all="ignore"):
+        return np.nan_to_num(_curve(tags[b"kTRC"]), nan=0.0, posinf=1.0, neginf=0.0).clip(0.0, 1.0)
+
+
+def convert_gray(gray: np.ndarray, icc: bytes) -> np.ndarray:
+    """uint8 or uint16 gray in the profile `icc` -> the same gray in sRGB: its tone curve in, sRGB's out, one table."""
+    peak = np.iinfo(gray.dtype).max
+    levels = np.arange(peak + 1) * ((LEVELS - 1) // peak)  # each level's place on the 16-bit table
+    return np.round(srgb_encode(gray_curve(icc)[levels]) * peak).astype(gray.dtype)[gray]

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from gantools.files.colour_profile import to_srgb, to_srgb_16bit
+from gantools.files.colour_profile import gray_to_srgb, to_srgb, to_srgb_16bit
 from gantools.progress import plural
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".heic", ".heif", ".avif")
@@ -74,8 +74,11 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
                 if _is_16bit_colour(im, path):
                     return _read_16bit_colour(path, im.getexif().get(0x0112, 1), im.info.get("icc_profile"), notes)
                 im.load()
-                im = to_srgb(ImageOps.exif_transpose(im), notes)
-                return _to_arrays(im, notes)
+                icc = im.info.get("icc_profile")
+                decoded = _to_arrays(to_srgb(ImageOps.exif_transpose(im), notes), notes)
+                if icc and decoded.is_gray and decoded.pixels.dtype in (np.uint8, np.uint16):
+                    decoded.pixels = gray_to_srgb(decoded.pixels, icc, notes)
+                return decoded
     except ImageError:
         raise
     except UnidentifiedImageError as exc:
