@@ -98,13 +98,16 @@ def _decode(item, max_pixels: int):
     if isinstance(item, (str, Path)):
         return read_image(item, max_pixels)
     if isinstance(item, Image.Image):
-        from gantools.files.colour_profile import to_srgb
+        from gantools.files.colour_profile import gray_to_srgb, to_srgb
 
+        icc = item.info.get("icc_profile")
         item = to_srgb(item, [])  # as files are read: the models' space
         mode = item.mode
         if mode in ("P", "CMYK", "YCbCr", "1"):
             item = item.convert("RGBA" if mode == "P" and "transparency" in item.info else ("L" if mode == "1" else "RGB"))
         item = np.asarray(item)
+        if icc and mode in ("L", "LA"):  # a gray picture's tones, as files are read
+            item = gray_to_srgb(item, icc, []) if mode == "L" else np.dstack([gray_to_srgb(item[..., 0], icc, []), item[..., 1]])
     if not isinstance(item, np.ndarray):
         raise UserError(f"images are numpy arrays, PIL images or paths, not {type(item).__name__}")
     if item.dtype not in (np.uint8, np.uint16):

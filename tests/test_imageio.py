@@ -340,6 +340,11 @@ def test_gray_pictures_tone_curves_are_converted_to_srgbs(tmp_path):
     y = (deep / 65535) ** (round(1.8 * 256) / 256)  # the gamma as the profile stores it (u8Fixed8)
     expected = np.round(65535 * np.where(y <= 0.0031308, 12.92 * y, 1.055 * y ** (1 / 2.4) - 0.055))
     assert got.dtype == np.uint16 and np.abs(got.astype(int) - expected).max() <= 2
+    import gantools.api as api
+
+    with Image.open(tmp_path / "scan.png") as im:  # the Python API converts a PIL image's tones the same way
+        assert np.array_equal(api._decode(im, 10**6).pixels, scan.pixels)
+        assert np.array_equal(api._decode(im.convert("LA"), 10**6).pixels, scan.pixels)  # alpha kept apart
     Image.fromarray(ramp).save(tmp_path / "srgb_gray.png", icc_profile=gray_profile("sGray", 2.2))
     assert np.array_equal(read_image(tmp_path / "srgb_gray.png").pixels, ramp)  # sRGB's own gray: untouched
 
