@@ -349,7 +349,7 @@ def test_gray_pictures_tone_curves_are_converted_to_srgbs(tmp_path):
     assert np.array_equal(read_image(tmp_path / "srgb_gray.png").pixels, ramp)  # sRGB's own gray: untouched
 
 
-def test_iphone_heic_and_avif_photos_are_read(tmp_path):
+def test_iphone_heic_avif_and_jpeg_xl_photos_are_read(tmp_path):
     from pathlib import Path
 
     from PIL import features
@@ -359,6 +359,15 @@ def test_iphone_heic_and_avif_photos_are_read(tmp_path):
     assert heic.pixels.shape == (48, 64, 3)
     for (y, x), rgb in {(10, 10): (220, 40, 40), (10, 50): (40, 200, 60), (40, 10): (40, 60, 210), (40, 50): (230, 220, 40)}.items():
         assert np.abs(heic.pixels[y, x].astype(int) - rgb).max() <= 4
+    pixels = np.zeros((20, 30, 3), np.uint8)
+    pixels[:, 15:] = (200, 90, 30)
+    Image.fromarray(pixels).save(tmp_path / "x.jxl", quality=95)  # JPEG XL: pillow-jxl-plugin, a dependency
+    jxl = read_image(tmp_path / "x.jxl")
+    assert jxl.pixels.shape == (20, 30, 3) and np.abs(jxl.pixels[10, 25].astype(int) - (200, 90, 30)).max() <= 8
+    assert jxl.notes == []  # its own colour profile is sRGB's: nothing converted, nothing said
+    Image.fromarray(pixels[..., 0]).save(tmp_path / "g.jxl", lossless=True)
+    gray = read_image(tmp_path / "g.jxl")  # a gray JPEG XL's profile is sRGB's curve under another name
+    assert np.array_equal(gray.pixels, pixels[..., 0]) and gray.notes == []
     if features.check("avif"):
         pixels = np.zeros((20, 30, 3), np.uint8)
         pixels[:, 15:] = (30, 90, 200)

@@ -264,9 +264,11 @@ def test_photos_in_formats_never_written_come_out_as_jpeg_or_png_and_an_unread_f
     src.mkdir()
     (src / "phone.heic").write_bytes((Path(__file__).parent / "data" / "quadrants.heic").read_bytes())
     Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save(src / "still.gif")
+    Image.fromarray(np.full((8, 10, 3), 90, np.uint8)).save(src / "newer.jxl", quality=90)  # JPEG XL (pillow-jxl-plugin)
     result = upscale(src, tmp_path / "out")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["gantools-report.json", "phone.jpg", "still.png"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["gantools-report.json", "newer.jpg", "phone.jpg", "still.png"]
+    assert Image.open(tmp_path / "out" / "newer.jpg").size == (20, 16)
     assert Image.open(tmp_path / "out" / "phone.jpg").size == (128, 96)
     other = tmp_path / "notes"
     other.mkdir()

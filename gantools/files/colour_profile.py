@@ -15,7 +15,7 @@ import struct
 import numpy as np
 from PIL import Image, ImageCms
 
-from gantools.files.icc_matrix import NotMatrixShaper, convert_16bit, convert_gray
+from gantools.files.icc_matrix import NotMatrixShaper, convert_16bit, gray_table
 
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 _SRGB_BYTES = _SRGB.tobytes()
@@ -64,7 +64,11 @@ def gray_to_srgb(gray: np.ndarray, icc: bytes, notes: list[str]) -> np.ndarray:
         name = (ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc))) or "").strip() or "unnamed"
         if "srgb" in name.lower() or "sgray" in name.lower():
             return gray
-        converted = convert_gray(gray, icc)
+        table = gray_table(icc, gray.dtype)
+        peak = len(table) - 1
+        if np.abs(table.astype(np.int64) - np.arange(peak + 1)).max() <= max(1, peak // 255):
+            return gray  # sRGB's own curve under another name (JPEG XL's "Gra_D65_Rel_SRG"): nothing to convert
+        converted = table[gray]
     except NotMatrixShaper as exc:
         notes.append(f"embedded colour profile not applied ({exc}): read as sRGB")
         return gray

@@ -114,8 +114,9 @@ def gray_curve(icc: bytes) -> np.ndarray:
         return np.nan_to_num(_curve(tags[b"kTRC"]), nan=0.0, posinf=1.0, neginf=0.0).clip(0.0, 1.0)
 
 
-def convert_gray(gray: np.ndarray, icc: bytes) -> np.ndarray:
-    """uint8 or uint16 gray in the profile `icc` -> the same gray in sRGB: its tone curve in, sRGB's out, one table."""
-    peak = np.iinfo(gray.dtype).max
+def gray_table(icc: bytes, dtype) -> np.ndarray:
+    """The lookup table (uint8: 256 entries, uint16: 65536) from a gray level in the profile `icc` to the same gray
+    in sRGB: its tone curve in, sRGB's out."""
+    peak = np.iinfo(dtype).max
     levels = np.arange(peak + 1) * ((LEVELS - 1) // peak)  # each level's place on the 16-bit table
-    return np.round(srgb_encode(gray_curve(icc)[levels]) * peak).astype(gray.dtype)[gray]
+    return np.round(srgb_encode(gray_curve(icc)[levels]) * peak).astype(dtype)

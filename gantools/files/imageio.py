@@ -17,13 +17,17 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from gantools.files.colour_profile import gray_to_srgb, to_srgb, to_srgb_16bit
 from gantools.progress import plural
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".heic", ".heif", ".avif")
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".heic", ".heif", ".avif", ".jxl")
 
 try:  # HEIC/HEIF, the iPhone's photo format: a decode-only libheif plugin for PIL (AVIF is PIL's own)
     import pi_heif
 
     pi_heif.register_heif_opener()
 except ImportError:  # a dependency; without it .heic files fail by name as unreadable
+    pass
+try:  # JPEG XL (Apple's and Adobe's newer photo format): a Pillow plugin, registered on import
+    import pillow_jxl  # noqa: F401
+except ImportError:  # a dependency; without it .jxl files fail by name as unreadable
     pass
 # Refuse images declaring more pixels than this (decompression bombs); 16k x 16k by default.
 DEFAULT_MAX_PIXELS = 16384 * 16384

@@ -146,8 +146,8 @@ def output_for(rel: Path, out_dir: Path, opts: RunOptions, video: bool = False) 
     if video:  # a video keeps its container (--ext is for images)
         return out_dir / rel.with_name(f"{rel.stem}{opts.suffix}{output_suffix(rel)}")
     suffix = rel.suffix if opts.ext == "same" else EXTENSIONS[opts.ext]
-    if suffix.lower() not in WRITTEN:  # read, never written: photos (HEIC, AVIF) become JPEG, the rest (GIF) PNG
-        suffix = ".jpg" if suffix.lower() in (".heic", ".heif", ".avif") else ".png"
+    if suffix.lower() not in WRITTEN:  # read, never written: photos (HEIC, AVIF, JPEG XL) become JPEG, the rest (GIF) PNG
+        suffix = ".jpg" if suffix.lower() in (".heic", ".heif", ".avif", ".jxl") else ".png"
     return out_dir / rel.with_name(f"{rel.stem}{opts.suffix}{suffix}")
 
 
