@@ -22,58 +22,50 @@ _SRGB_BYTES = _SRGB.tobytes()
 _UNREADABLE = (ImageCms.PyCMSError, OSError, ValueError, TypeError, struct.error)
 
 
+def _through_profile(picture, icc: bytes, notes: list[str], convert, converted_what: str = "colours",
+                     unapplied: str = "embedded colour profile not applied", srgb_names: tuple[str, ...] = ("srgb",)):
+    """`convert(source profile)` of `picture`, unless the profile is sRGB by name or `convert` says so (None); a
+    profile that cannot be read, or not by `convert` (NotMatrixShaper), leaves `picture` as it is. A note says which."""
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        name = (ImageCms.getProfileDescription(source) or "").strip() or "unnamed"
+        converted = None if any(s in name.lower() for s in srgb_names) else convert(source)
+    except NotMatrixShaper as exc:
+        notes.append(f"{unapplied} ({exc}): read as sRGB")
+        return picture
+    except _UNREADABLE as exc:
+        notes.append(f"embedded colour profile unreadable, ignored ({exc})")
+        return picture
+    if converted is None:
+        return picture
+    notes.append(f"{converted_what} converted to sRGB from the embedded profile '{name}'")
+    return converted
+
+
 def to_srgb(im: Image.Image, notes: list[str]) -> Image.Image:
     """`im` in sRGB: converted from its embedded profile when it has one that is not sRGB; a note says what was done."""
     icc = im.info.get("icc_profile")
     if not icc or im.mode not in ("RGB", "RGBA", "CMYK"):
         return im  # gray pictures: gray_to_srgb, on their pixels
-    try:
-        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        name = (ImageCms.getProfileDescription(source) or "").strip() or "unnamed"
-        if "srgb" in name.lower():
-            return im
-        # CMYK through its print profile (without one, PIL's formula later: inks as pure primaries, too vivid)
-        converted = ImageCms.profileToProfile(im, source, _SRGB, outputMode="RGB" if im.mode == "CMYK" else im.mode)
-    except _UNREADABLE as exc:
-        notes.append(f"embedded colour profile unreadable, ignored ({exc})")
-        return im
-    notes.append(f"colours converted to sRGB from the embedded profile '{name}'")
-    return converted
+    # CMYK through its print profile (without one, PIL's formula later: inks as pure primaries, too vivid)
+    mode = "RGB" if im.mode == "CMYK" else im.mode
+    return _through_profile(im, icc, notes, lambda source: ImageCms.profileToProfile(im, source, _SRGB, outputMode=mode))
 
 
 def to_srgb_16bit(rgb: np.ndarray, icc: bytes, notes: list[str]) -> np.ndarray:
     """16-bit `rgb` (H, W, 3) in sRGB: converted from the profile `icc` when it is not sRGB; a note says what was done."""
-    try:
-        name = (ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc))) or "").strip() or "unnamed"
-        if "srgb" in name.lower():
-            return rgb
-        converted = convert_16bit(rgb, icc, _SRGB_BYTES)
-    except NotMatrixShaper as exc:
-        notes.append(f"embedded colour profile not applied to 16-bit colour ({exc}): read as sRGB")
-        return rgb
-    except _UNREADABLE as exc:
-        notes.append(f"embedded colour profile unreadable, ignored ({exc})")
-        return rgb
-    notes.append(f"colours converted to sRGB from the embedded profile '{name}'")
-    return converted
+    return _through_profile(rgb, icc, notes, lambda source: convert_16bit(rgb, icc, _SRGB_BYTES),
+                            unapplied="embedded colour profile not applied to 16-bit colour")
 
 
 def gray_to_srgb(gray: np.ndarray, icc: bytes, notes: list[str]) -> np.ndarray:
     """8- or 16-bit gray in sRGB's tones: its profile's tone curve replaced by sRGB's when it is another; a note says so."""
-    try:
-        name = (ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc))) or "").strip() or "unnamed"
-        if "srgb" in name.lower() or "sgray" in name.lower():
-            return gray
+
+    def convert(source):
         table = gray_table(icc, gray.dtype)
         peak = len(table) - 1
         if np.abs(table.astype(np.int64) - np.arange(peak + 1)).max() <= max(1, peak // 255):
-            return gray  # sRGB's own curve under another name (JPEG XL's "Gra_D65_Rel_SRG"): nothing to convert
-        converted = table[gray]
-    except NotMatrixShaper as exc:
-        notes.append(f"embedded colour profile not applied ({exc}): read as sRGB")
-        return gray
-    except _UNREADABLE as exc:
-        notes.append(f"embedded colour profile unreadable, ignored ({exc})")
-        return gray
-    notes.append(f"tones converted to sRGB from the embedded profile '{name}'")
-    return converted
+            return None  # sRGB's own curve under another name (JPEG XL's "Gra_D65_Rel_SRG"): nothing to convert
+        return table[gray]
+
+    return _through_profile(gray, icc, notes, convert, converted_what="tones", srgb_names=("srgb", "sgray"))

@@ -57,11 +57,10 @@ def _curve(tag: bytes) -> np.ndarray:
         g, a, b, c, d, e, f = (_s15(tag, 12, count) + [0.0] * 7)[:7]
         if kind_of == 0:
             return x**g
-        # Every type as (aX + b)^g + e from X = d on, cX + f below it (types 1 and 2: d = -b/a, no linear part).
+        # Every type as (aX + b)^g + e from X = d on, cX + f below it (types 1 and 2: d = -b/a, no linear part;
+        # type 3 has no e and f, left at 0).
         if kind_of in (1, 2):
             d, e, f, c = (-b / a if a else 0.0), (c if kind_of == 2 else 0.0), (c if kind_of == 2 else 0.0), 0.0
-        elif kind_of == 3:
-            e = f = 0.0
         return np.where(x >= d, np.clip(a * x + b, 0.0, None) ** g + e, c * x + f).clip(0.0, 1.0)
     raise NotMatrixShaper(f"tone curve of type {kind!r}")
 
