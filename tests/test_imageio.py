@@ -133,6 +133,23 @@ def test_floating_point_tiffs_are_read_at_their_own_scale(tmp_path):
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))
+def test_deep_tiffs_are_turned_upright_once(tmp_path, orientation):
+    import tifffile
+    from PIL import ImageOps
+
+    rng = np.random.default_rng(orientation)
+    deep = rng.integers(0, 65536, (4, 6, 3), dtype=np.uint16)  # OpenCV's TIFF decoder applies tag 274 itself
+    tag = [(274, 3, 1, orientation, True)]
+    tifffile.imwrite(tmp_path / "deep.tif", deep, photometric="rgb", extratags=tag)
+    tifffile.imwrite(tmp_path / "float.tif", deep.astype(np.float32) / 65535, photometric="rgb", extratags=tag)
+    tifffile.imwrite(tmp_path / "eight.tif", (deep // 257).astype(np.uint8), photometric="rgb", extratags=tag)
+    upright = np.asarray(ImageOps.exif_transpose(Image.open(tmp_path / "eight.tif")))  # PIL's reading of the 8-bit one
+    assert np.array_equal(read_image(tmp_path / "eight.tif").pixels, upright)
+    assert np.array_equal(read_image(tmp_path / "deep.tif").pixels // 257, upright)
+    assert np.array_equal(read_image(tmp_path / "float.tif").pixels // 257, upright)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
 def test_16bit_path_turns_images_upright_like_pil(orientation):
     from PIL import ImageOps
 
@@ -248,15 +265,50 @@ def test_16bit_colour_with_a_profile_is_converted_at_16_bits(tmp_path):
     png16_with_profile(tmp_path / "srgb.png", pixels.astype(np.uint16) * 257, srgb)
     kept = read_image(tmp_path / "srgb.png")
     assert np.array_equal(kept.pixels, pixels.astype(np.uint16) * 257) and kept.notes == []
-    tables = bytearray(P3)  # a profile with lookup tables (A2B0): LittleCMS would render through them; not read here
-    tables[132:136] = b"A2B0"
-    png16_with_profile(tmp_path / "tables.png", pixels.astype(np.uint16) * 257, bytes(tables))
-    as_is = read_image(tmp_path / "tables.png")
+    cmyk = cmyk_profile("Print CMYK (test)")  # a valid profile of another colour space: not applied to RGB
+    png16_with_profile(tmp_path / "cmyk.png", pixels.astype(np.uint16) * 257, cmyk)
+    as_is = read_image(tmp_path / "cmyk.png")
     assert np.array_equal(as_is.pixels, pixels.astype(np.uint16) * 257)
-    assert as_is.notes == ["embedded colour profile not applied to 16-bit colour (a profile built from lookup tables): read as sRGB"]
+    assert as_is.notes == ["embedded colour profile not applied to 16-bit colour (a 'CMYK' profile, not RGB to XYZ): read as sRGB"]
     png16_with_profile(tmp_path / "broken.png", pixels.astype(np.uint16) * 257, b"not a profile" * 10)
     broken = read_image(tmp_path / "broken.png")
     assert np.array_equal(broken.pixels, pixels.astype(np.uint16) * 257) and broken.notes[0].startswith("embedded colour profile unreadable, ignored")
+
+
+SRGB_D50 = ((0.4361, 0.2225, 0.0139), (0.3851, 0.7169, 0.0971), (0.1431, 0.0606, 0.7141))  # sRGB's colorants
+
+
+def srgb_encode(y):
+    return np.where(y <= 0.0031308, 12.92 * y, 1.055 * np.clip(y, 0, None) ** (1 / 2.4) - 0.055)
+
+
+def test_a_profile_named_srgb_is_checked_by_its_content(tmp_path):
+    linear = icc_profile("GIMP built-in Linear sRGB (test)", *SRGB_D50, gamma=1.0)  # as GIMP saves 16-bit and float work
+    ramp = np.repeat(np.arange(0, 65536, 4369, dtype=np.uint16)[None, :, None], 3, 2)
+    png16_with_profile(tmp_path / "linear.png", ramp, linear)
+    got = read_image(tmp_path / "linear.png")
+    assert got.notes == ["colours converted to sRGB from the embedded profile 'GIMP built-in Linear sRGB (test)'"]
+    assert np.abs(got.pixels[0, :, 1] - 65535 * srgb_encode(ramp[0, :, 1] / 65535)).max() < 300  # linear light encoded
+    Image.fromarray((ramp[..., :] // 257).astype(np.uint8)).save(tmp_path / "linear8.png", icc_profile=linear)
+    assert read_image(tmp_path / "linear8.png").pixels[0, 3, 0] > 3 * 17 + 40  # 8 bits too: a linear 20% is a light gray
+    for name, gamma in (("sRGB IEC61966-2.1 (test)", 2.2), ("sRGB (test)", 2.4)):
+        near = icc_profile(name, *SRGB_D50, gamma=gamma)  # close enough to sRGB's curve: left as it is
+        png16_with_profile(tmp_path / "near.png", ramp, near)
+        kept = read_image(tmp_path / "near.png")
+        assert (gamma == 2.2) == (kept.notes == []) and (gamma == 2.2) == np.array_equal(kept.pixels, ramp), name
+
+
+def test_floating_point_tiffs_keep_their_profile(tmp_path):
+    import tifffile
+
+    rng = np.random.default_rng(7)
+    linear = rng.random((4, 6, 3)).astype(np.float32)  # linear light, as a raw developer or GIMP writes float TIFF
+    icc = icc_profile("Linear Rec709 (test)", *SRGB_D50, gamma=1.0)
+    tifffile.imwrite(tmp_path / "lin.tif", linear, photometric="rgb", extratags=[(34675, 7, len(icc), icc, True)])
+    got = read_image(tmp_path / "lin.tif")
+    expected = 65535 * srgb_encode(linear.astype(np.float64))
+    assert np.abs(got.pixels - expected).max() < 300
+    assert got.notes == ["floating-point pixels read as 0-1", "colours converted to sRGB from the embedded profile 'Linear Rec709 (test)'"]
 
 
 def test_parametric_tone_curves_of_every_type():
@@ -271,6 +323,51 @@ def test_parametric_tone_curves_of_every_type():
     assert np.allclose(para(2, g, a, -b, c), np.where(x >= b / a, np.clip(a * x - b, 0, None) ** g + c, c).clip(0, 1), atol=1e-4)
     assert np.allclose(para(3, g, a, b, c, d), np.where(x >= d, (a * x + b) ** g, c * x), atol=1e-4)
     assert np.allclose(para(4, g, a, b, c, d, e, f), np.where(x >= d, (a * x + b) ** g + e, c * x + f).clip(0, 1), atol=1e-4)
+
+
+def rgb_table_profile(name, grid=9):
+    """An ICC v2 input (scanner) profile built from lookup tables: a lut16 A2B0 from RGB to Lab on a grid of `grid` per
+    channel, sampled from the test's Display P3 (gamma 2.2, P3 colorants); no colorants or tone curves of its own."""
+    from skimage.color import xyz2lab
+
+    matrix = np.array([(0.5151, 0.2412, -0.0011), (0.2920, 0.6922, 0.0419), (0.1571, 0.0666, 0.7841)]).T
+    nodes = np.stack(np.meshgrid(*[np.linspace(0, 1, grid)] * 3, indexing="ij"), -1).reshape(-1, 3)  # red slowest
+    lab = xyz2lab((nodes**2.2 @ matrix.T)[None], illuminant="D50")[0]
+    encoded = np.round(np.stack([lab[:, 0] * 652.8, (lab[:, 1] + 128) * 256, (lab[:, 2] + 128) * 256], 1)).clip(0, 65535)
+    ramp = struct.pack(">2H", 0, 65535)
+    lut = (b"mft2" + b"\0" * 4 + bytes([3, 3, grid, 0]) + b"".join(s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1))
+           + struct.pack(">HH", 2, 2) + ramp * 3 + struct.pack(f">{encoded.size}H", *encoded.astype(int).ravel()) + ramp * 3)
+    icc = bytearray(icc_profile(name, (0.4, 0.2, 0.0), (0.4, 0.7, 0.1), (0.1, 0.1, 0.7)))  # its desc, wtpt and header
+    icc[12:24] = b"scnrRGB Lab "  # an input (scanner) profile: RGB to Lab
+    for k in range(struct.unpack_from(">I", icc, 128)[0]):
+        if icc[132 + 12 * k : 136 + 12 * k] in (b"rXYZ", b"gXYZ", b"bXYZ", b"rTRC", b"gTRC", b"bTRC"):
+            struct.pack_into(">4s", icc, 132 + 12 * k, b"A2B0" if icc[132 + 12 * k : 136 + 12 * k] == b"rXYZ" else b"zzz" + bytes([48 + k]))
+            if icc[132 + 12 * k : 136 + 12 * k] == b"A2B0":
+                struct.pack_into(">II", icc, 132 + 12 * k + 4, len(icc), len(lut))
+    icc += lut
+    struct.pack_into(">I", icc, 0, len(icc))
+    return bytes(icc)
+
+
+def test_16bit_colour_with_a_table_based_profile_goes_through_littlecms(tmp_path):
+    from gantools.files.icc_matrix import matrix_shaper
+
+    rng = np.random.default_rng(6)
+    pixels = rng.integers(0, 256, (6, 9, 3), dtype=np.uint8)
+    icc = rgb_table_profile("Scanner RGB (test)")
+    with pytest.raises(ValueError, match="lookup tables|not RGB to XYZ"):  # no matrix/TRC to read: tables only
+        matrix_shaper(icc)
+    png16_with_profile(tmp_path / "scan.png", pixels.astype(np.uint16) * 257, icc)
+    got = read_image(tmp_path / "scan.png")
+    lcms = np.asarray(ImageCms.profileToProfile(Image.fromarray(pixels), ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                                                ImageCms.createProfile("sRGB"), outputMode="RGB"))
+    assert got.pixels.dtype == np.uint16 and got.notes == ["colours converted to sRGB from the embedded profile 'Scanner RGB (test)'"]
+    assert np.abs(got.pixels / 257.0 - lcms).max() <= 1.0  # as LittleCMS at 8 bits, within its rounding
+    assert np.abs(got.pixels / 257.0 - pixels).max() > 10  # and not read as sRGB: P3 colours are further apart in sRGB
+    ramp = np.repeat(np.linspace(20000, 21000, 64).astype(np.uint16)[None, :, None], 3, 2)  # 16-bit steps kept
+    png16_with_profile(tmp_path / "ramp.png", ramp, icc)
+    steps = np.diff(read_image(tmp_path / "ramp.png").pixels[0].astype(int), axis=0)
+    assert steps.min() >= 0 and steps.max() < 60 and len(np.unique(read_image(tmp_path / "ramp.png").pixels[0, :, 0])) > 40
 
 
 INKS = {"C": (0, 158, 224), "M": (236, 0, 140), "Y": (255, 237, 0), "K": (35, 31, 32)}  # sRGB of printing inks, roughly

@@ -76,7 +76,9 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
                     notes.append(f"animated ({im.n_frames} frames): first frame used")
                     im.seek(0)
                 if _is_16bit_colour(im, path):
-                    return _read_16bit_colour(path, im.getexif().get(0x0112, 1), im.info.get("icc_profile"), notes)
+                    # OpenCV's TIFF decoder turns a TIFF upright itself (its tag 274); a PNG's EXIF is ours to apply
+                    orientation = 1 if im.format == "TIFF" else im.getexif().get(0x0112, 1)
+                    return _read_16bit_colour(path, orientation, im.info.get("icc_profile"), notes)
                 im.load()
                 icc = im.info.get("icc_profile")
                 decoded = _to_arrays(to_srgb(ImageOps.exif_transpose(im), notes), notes)
@@ -142,22 +144,25 @@ def float_to_uint16(arr: np.ndarray, notes: list[str]) -> np.ndarray:
     return np.clip(np.round(arr.astype(np.float64) * scale), 0, 65535).astype(np.uint16)
 
 
-def _tiff_size(path: Path) -> tuple[int, int]:
-    """Width and height from a TIFF's first directory (PIL's parser), read before OpenCV decodes anything."""
+def _tiff_directory(path: Path) -> tuple[int, int, bytes | None]:
+    """Width, height and ICC profile from a TIFF's first directory (PIL's parser), read before OpenCV decodes
+    anything (OpenCV turns the picture upright by the directory's orientation, but drops its profile)."""
     from PIL import TiffImagePlugin
 
     try:
-        with open(path, "rb") as f:
+        with open(path, "rb") as f, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a damaged directory warns before it fails
             ifd = TiffImagePlugin.ImageFileDirectory_v2(f.read(8))
             f.seek(ifd.next)
             ifd.load(f)
-        return int(ifd[256]), int(ifd[257])
+        icc = ifd.get(34675)
+        return int(ifd[256]), int(ifd[257]), bytes(icc) if isinstance(icc, (bytes, tuple)) and icc else None
     except Exception as exc:  # not a TIFF after all, or a damaged one
         raise ImageError("not an image, or a format that cannot be read") from exc
 
 
 def _read_float_tiff(path: Path, notes: list[str], max_pixels: int) -> Decoded:
-    w, h = _tiff_size(path)
+    w, h, icc = _tiff_directory(path)
     if w * h > max_pixels:
         raise ImageError(f"image is {w}x{h} = {w * h} pixels, over the limit of {max_pixels}")
     arr = cv2.imdecode(np.fromfile(path, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
@@ -165,6 +170,8 @@ def _read_float_tiff(path: Path, notes: list[str], max_pixels: int) -> Decoded:
         raise ImageError("not an image, or a format that cannot be read")
     pixels = float_to_uint16(arr, notes)
     rgb = cv2.cvtColor(np.ascontiguousarray(pixels[..., :3]), cv2.COLOR_BGR2RGB)
+    if icc:  # a linear-light float file says so by its profile (a gamma 1.0 tone curve)
+        rgb = to_srgb_16bit(rgb, icc, notes)
     return Decoded(rgb, np.ascontiguousarray(pixels[..., 3]) if arr.shape[2] == 4 else None, notes)
 
 
