@@ -1,9 +1,10 @@
 """Long fuzzing of the image-reading path: mutated PNG/JPEG/TIFF/WebP/GIF/HEIC bytes through gantools' read_image.
 
 Seeds include a float colour TIFF (read by OpenCV), a PNG and a JPEG with an embedded colour profile (converted
-by LittleCMS) and the tests' HEIC photo (pi-heif), so those paths are fuzzed too. Two more kinds, `icc16` and
-`iccgray`, mutate an RGB or a gray profile itself and embed it whole in a valid 16-bit RGB or 8-bit gray PNG, for
-gantools' own matrix/TRC reading.
+by LittleCMS), a float TIFF with a profile, and the tests' HEIC photo (pi-heif), so those paths are fuzzed too.
+Three more kinds, `icc16`, `icc16lut` and `iccgray`, mutate an RGB profile (matrix/TRC, or built from lookup tables)
+or a gray one itself and embed it whole in a valid 16-bit RGB or 8-bit gray PNG, for gantools' own matrix/TRC
+reading and the 16-bit lattice through LittleCMS.
 
 Each input must end as a decoded image or an ImageError with a reason; anything else (another exception, a
 decode over 10 s, resident memory growing past the pixel limit's worth) is a failure, saved to --out with its
@@ -63,8 +64,36 @@ def seeds() -> dict[str, list[bytes]]:
     # LittleCMS's sRGB profile renamed, so it is converted rather than recognised and left alone; and made a gray one
     srgb = ImageCmsProfile(createProfile("sRGB")).tobytes().replace("sRGB".encode("utf-16-be"), "xRGB".encode("utf-16-be"))
     out["icc16"] = [srgb]
+    out["icc16lut"] = [table_profile(srgb)]
+    import tifffile  # a float TIFF with its profile in tag 34675 (OpenCV decodes it, PIL's parser finds the profile)
+
+    buf = io.BytesIO()
+    tifffile.imwrite(buf, rgb.astype(np.float32) / 255, photometric="rgb", extratags=[(34675, 7, len(srgb), srgb, True)])
+    out["tif"].append(buf.getvalue())
     out["iccgray"] = [srgb[:16] + b"GRAY" + srgb[20:].replace(b"rTRC", b"kTRC")]
     return out
+
+
+def table_profile(matrix_profile: bytes) -> bytes:
+    """`matrix_profile` (RGB to XYZ) given a lut16 A2B0 table to Lab on a grid of 3 per channel, Lab as PCS, so
+    LittleCMS renders through the table."""
+    from skimage.color import rgb2lab
+
+    nodes = np.stack(np.meshgrid(*[np.linspace(0, 1, 3)] * 3, indexing="ij"), -1).reshape(1, -1, 3)
+    lab = rgb2lab(nodes, illuminant="D50")[0]
+    clut = np.round(np.stack([lab[:, 0] * 652.8, (lab[:, 1] + 128) * 256, (lab[:, 2] + 128) * 256], 1)).clip(0, 65535)
+    ramp = struct.pack(">2H", 0, 65535)
+    lut = (b"mft2" + b"\0" * 4 + bytes([3, 3, 3, 0]) + struct.pack(">9i", 65536, 0, 0, 0, 65536, 0, 0, 0, 65536)
+           + struct.pack(">HH", 2, 2) + ramp * 3 + struct.pack(f">{clut.size}H", *clut.astype(int).ravel()) + ramp * 3)
+    icc = bytearray(matrix_profile)
+    icc[20:24] = b"Lab "
+    (count,) = struct.unpack_from(">I", icc, 128)
+    for k in range(count):
+        if icc[132 + 12 * k : 136 + 12 * k] == b"rXYZ":
+            struct.pack_into(">4sII", icc, 132 + 12 * k, b"A2B0", len(icc), len(lut))
+    icc += lut
+    struct.pack_into(">I", icc, 0, len(icc))
+    return bytes(icc)
 
 
 def png_with_profile(icc: bytes, gray: bool = False) -> bytes:

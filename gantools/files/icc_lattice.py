@@ -25,12 +25,21 @@ def lattice(source: ImageCms.ImageCmsProfile, target: ImageCms.ImageCmsProfile) 
     key = source.tobytes() + target.tobytes()
     with _lock:
         if key not in _last:
-            levels = np.arange(256, dtype=np.uint8)
-            grid = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), -1).reshape(256 * 256, 256, 3)
-            out = ImageCms.profileToProfile(Image.fromarray(grid, "RGB"), source, target, outputMode="RGB")
             _last.clear()
-            _last[key] = np.asarray(out).reshape(256, 256, 256, 3)
+            _last[key] = _sample(source, target)
         return _last[key]
+
+
+def _sample(source: ImageCms.ImageCmsProfile, target: ImageCms.ImageCmsProfile) -> np.ndarray:
+    # The same transform as the 8-bit path's profileToProfile (its default, perceptual intent), 16 reds at a time
+    # so no more than the table itself is held
+    transform = ImageCms.buildTransform(source, target, "RGB", "RGB")
+    levels = np.arange(256, dtype=np.uint8)
+    table = np.empty((256, 256, 256, 3), np.uint8)
+    for red in range(0, 256, 16):
+        grid = np.stack(np.meshgrid(levels[red : red + 16], levels, levels, indexing="ij"), -1).reshape(16 * 256, 256, 3)
+        table[red : red + 16] = np.asarray(ImageCms.applyTransform(Image.fromarray(grid, "RGB"), transform)).reshape(16, 256, 256, 3)
+    return table
 
 
 def convert_16bit(rgb: np.ndarray, source: ImageCms.ImageCmsProfile, target: ImageCms.ImageCmsProfile,
