@@ -132,6 +132,49 @@ def test_floating_point_tiffs_are_read_at_their_own_scale(tmp_path):
         read_image(tmp_path / "fake.tif")
 
 
+def test_half_float_tiffs_are_read(tmp_path):
+    import tifffile
+
+    rng = np.random.default_rng(8)
+    half = rng.random((4, 6, 3)).astype(np.float16)  # OpenCV refuses 16-bit float TIFF; tifffile reads it
+    expected = np.round(half.astype(np.float64) * 65535)
+    tifffile.imwrite(tmp_path / "plain.tif", half, photometric="rgb")
+    tifffile.imwrite(tmp_path / "zip.tif", half, photometric="rgb", compression="zlib")
+    tifffile.imwrite(tmp_path / "planes.tif", np.moveaxis(half, -1, 0), photometric="rgb", planarconfig="separate")
+    tifffile.imwrite(tmp_path / "turned.tif", half, photometric="rgb", extratags=[(274, 3, 1, 6, True)])
+    tifffile.imwrite(tmp_path / "gray.tif", half[..., 0], photometric="minisblack")
+    for name in ("plain.tif", "zip.tif", "planes.tif"):
+        got = read_image(tmp_path / name)
+        assert np.array_equal(got.pixels, expected) and got.notes == ["floating-point pixels read as 0-1"], name
+    assert np.array_equal(read_image(tmp_path / "turned.tif").pixels, np.rot90(expected, 3))  # upright
+    gray = read_image(tmp_path / "gray.tif")
+    assert gray.is_gray and np.array_equal(gray.pixels, expected[..., 0])
+    lzw = bytearray((tmp_path / "plain.tif").read_bytes())  # tifffile writes LZW only with imagecodecs: patch the tag
+    directory = struct.unpack_from("<I", lzw, 4)[0]
+    for k in range(struct.unpack_from("<H", lzw, directory)[0]):
+        if struct.unpack_from("<H", lzw, directory + 2 + 12 * k)[0] == 259:
+            struct.pack_into("<H", lzw, directory + 2 + 12 * k + 8, 5)
+    (tmp_path / "lzw.tif").write_bytes(bytes(lzw))
+    with pytest.raises(ImageError, match="^half-float TIFF compressed as LZW, which cannot be read here: save it uncompressed"):
+        read_image(tmp_path / "lzw.tif")
+    (tmp_path / "cut.tif").write_bytes((tmp_path / "plain.tif").read_bytes()[:-60])
+    with pytest.raises(ImageError):
+        read_image(tmp_path / "cut.tif")
+
+
+def test_32bit_integer_tiffs_are_scaled_not_clipped(tmp_path):
+    import tifffile
+
+    big = np.array([[0, 70000, 4_000_000_000]], np.uint32)  # unsigned: PIL reads it as signed
+    tifffile.imwrite(tmp_path / "u32.tif", big)
+    got = read_image(tmp_path / "u32.tif")
+    assert got.pixels.tolist() == [[0, 70000 >> 16, 4_000_000_000 >> 16]]
+    assert got.notes == ["32-bit pixels (up to 4000000000) scaled to 16 bits: divided by 65536"]
+    tifffile.imwrite(tmp_path / "i32.tif", np.array([[-5, 100, 65535]], np.int32))
+    small = read_image(tmp_path / "i32.tif")  # within 16 bits: kept as they are, negatives to 0 with a note
+    assert small.pixels.tolist() == [[0, 100, 65535]] and small.notes == ["1 negative pixel set to 0"]
+
+
 @pytest.mark.parametrize("orientation", range(1, 9))
 def test_deep_tiffs_are_turned_upright_once(tmp_path, orientation):
     import tifffile

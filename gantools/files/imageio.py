@@ -81,7 +81,7 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
                     return _read_16bit_colour(path, orientation, im.info.get("icc_profile"), notes)
                 im.load()
                 icc = im.info.get("icc_profile")
-                decoded = _to_arrays(to_srgb(ImageOps.exif_transpose(im), notes), notes)
+                decoded = _to_arrays(to_srgb(ImageOps.exif_transpose(im), notes), notes, unsigned=_unsigned_32bit(im))
                 if icc and decoded.is_gray and decoded.pixels.dtype in (np.uint8, np.uint16):
                     decoded.pixels = gray_to_srgb(decoded.pixels, icc, notes)
                 return decoded
@@ -144,9 +144,9 @@ def float_to_uint16(arr: np.ndarray, notes: list[str]) -> np.ndarray:
     return np.clip(np.round(arr.astype(np.float64) * scale), 0, 65535).astype(np.uint16)
 
 
-def _tiff_directory(path: Path) -> tuple[int, int, bytes | None]:
-    """Width, height and ICC profile from a TIFF's first directory (PIL's parser), read before OpenCV decodes
-    anything (OpenCV turns the picture upright by the directory's orientation, but drops its profile)."""
+def _tiff_directory(path: Path) -> tuple[int, int, int, int, bytes | None]:
+    """Width, height, bits per sample, orientation and ICC profile from a TIFF's first directory (PIL's parser),
+    read before anything is decoded (OpenCV turns the picture upright by its orientation, but drops its profile)."""
     from PIL import TiffImagePlugin
 
     try:
@@ -155,24 +155,58 @@ def _tiff_directory(path: Path) -> tuple[int, int, bytes | None]:
             ifd = TiffImagePlugin.ImageFileDirectory_v2(f.read(8))
             f.seek(ifd.next)
             ifd.load(f)
-        icc = ifd.get(34675)
-        return int(ifd[256]), int(ifd[257]), bytes(icc) if isinstance(icc, (bytes, tuple)) and icc else None
+        icc, bits = ifd.get(34675), ifd.get(258, 1)
+        bits = int(bits[0] if isinstance(bits, tuple) else bits)
+        return int(ifd[256]), int(ifd[257]), bits, int(ifd.get(274, 1)), bytes(icc) if isinstance(icc, (bytes, tuple)) and icc else None
     except Exception as exc:  # not a TIFF after all, or a damaged one
         raise ImageError("not an image, or a format that cannot be read") from exc
 
 
 def _read_float_tiff(path: Path, notes: list[str], max_pixels: int) -> Decoded:
-    w, h, icc = _tiff_directory(path)
+    w, h, bits, orientation, icc = _tiff_directory(path)
     if w * h > max_pixels:
         raise ImageError(f"image is {w}x{h} = {w * h} pixels, over the limit of {max_pixels}")
-    arr = cv2.imdecode(np.fromfile(path, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
-    if arr is None or arr.dtype.kind != "f" or arr.ndim != 3 or arr.shape[2] not in (3, 4):
+    if bits == 16:  # PIL reads 16-bit integer TIFFs, so this is half float, which OpenCV refuses (with a log line)
+        arr = _half_float_tiff(path, orientation)
+    else:
+        arr = cv2.imdecode(np.fromfile(path, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
+        if arr is not None and arr.ndim == 3 and arr.shape[2] in (3, 4):
+            arr = arr[..., [2, 1, 0, 3][: arr.shape[2]]]  # OpenCV's BGR(A)
+    if arr is None or arr.dtype.kind != "f" or not (arr.ndim == 2 or arr.ndim == 3 and arr.shape[2] in (3, 4)):
         raise ImageError("not an image, or a format that cannot be read")
     pixels = float_to_uint16(arr, notes)
-    rgb = cv2.cvtColor(np.ascontiguousarray(pixels[..., :3]), cv2.COLOR_BGR2RGB)
+    if pixels.ndim == 2:
+        return Decoded(pixels, None, notes)
+    rgb = np.ascontiguousarray(pixels[..., :3])
     if icc:  # a linear-light float file says so by its profile (a gamma 1.0 tone curve)
         rgb = to_srgb_16bit(rgb, icc, notes)
-    return Decoded(rgb, np.ascontiguousarray(pixels[..., 3]) if arr.shape[2] == 4 else None, notes)
+    return Decoded(rgb, np.ascontiguousarray(pixels[..., 3]) if pixels.shape[2] == 4 else None, notes)
+
+
+def _half_float_tiff(path: Path, orientation: int) -> np.ndarray:
+    """A half-float TIFF (16-bit floating point: Krita's, Affinity's and OpenEXR tools' exports), which OpenCV does not
+    read, by tifffile, turned upright here. Uncompressed and plain ZIP ones decode; LZW and the float predictor need
+    imagecodecs (a large package of compiled codecs), not a dependency for the sake of one rare kind of file."""
+    import tifffile
+
+    try:
+        with tifffile.TiffFile(path) as tif:
+            page = tif.pages[0]
+            try:
+                arr = page.asarray()
+            except (KeyError, ValueError) as exc:  # "<COMPRESSION.LZW: 5> requires the 'imagecodecs' package"
+                if "imagecodecs" not in str(exc):
+                    raise
+                how = page.compression.name + ("" if page.predictor == 1 else f" with predictor {page.predictor.name}")
+                raise ImageError(f"half-float TIFF compressed as {how}, which cannot be read here: save it uncompressed, "
+                                 "with plain ZIP, or as 32-bit float") from exc
+            if page.planarconfig == 2 and arr.ndim == 3:  # channels stored as separate planes
+                arr = np.moveaxis(arr, 0, -1)
+    except ImageError:
+        raise
+    except Exception as exc:  # tifffile meets a damaged file with many kinds of exception
+        raise ImageError(f"corrupt half-float TIFF ({type(exc).__name__}: {exc})") from exc
+    return np.ascontiguousarray(_ORIENT.get(orientation, lambda a: a)(arr.astype(np.float32)))
 
 
 def _read_16bit_colour(path: Path, orientation: int, icc: bytes | None, notes: list[str]) -> Decoded:
@@ -187,15 +221,36 @@ def _read_16bit_colour(path: Path, orientation: int, icc: bytes | None, notes: l
     return Decoded(rgb, alpha, notes)
 
 
-def _to_arrays(im: Image.Image, notes: list[str]) -> Decoded:
+def _unsigned_32bit(im: Image.Image) -> bool:
+    """A TIFF of unsigned 32-bit samples, which PIL reads as signed (mode I)."""
+    return im.format == "TIFF" and im.mode == "I" and im.tag_v2.get(339, 1) in (1, (1,)) and im.tag_v2.get(258) in (32, (32,))
+
+
+def _int32_to_uint16(arr: np.ndarray, unsigned: bool, notes: list[str]) -> np.ndarray:
+    """32-bit integer gray in 16 bits: values up to 65535 as they are; larger ones shifted down to fit (a 32-bit
+    camera or microscope file), with a note, rather than clipped to white."""
+    if unsigned:
+        arr = arr.view(np.uint32)
+    if arr.size and arr.min() < 0:
+        notes.append(f"{plural(int((arr < 0).sum()), 'negative pixel')} set to 0")
+        arr = np.clip(arr, 0, None)
+    top = int(arr.max()) if arr.size else 0
+    if top <= 65535:
+        return arr
+    shift = top.bit_length() - 16
+    notes.append(f"32-bit pixels (up to {top}) scaled to 16 bits: divided by {2**shift}")
+    return arr.astype(np.uint32) >> shift
+
+
+def _to_arrays(im: Image.Image, notes: list[str], unsigned: bool = False) -> Decoded:
     mode = im.mode
     if mode == "P":
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")
         mode = im.mode
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
         arr = np.asarray(im)
-        if mode == "I":  # 32-bit integer gray: PNG 16-bit sometimes arrives so
-            arr = np.clip(arr, 0, 65535)
+        if mode == "I":  # 32-bit integer gray: a scientific TIFF, or a 16-bit PNG that arrives so
+            arr = _int32_to_uint16(arr, unsigned, notes)
         return Decoded(arr.astype(np.uint16), None, notes)
     if mode == "F":
         return Decoded(float_to_uint16(np.asarray(im, dtype=np.float32), notes), None, notes)
