@@ -1,7 +1,8 @@
 """Long fuzzing of the image-reading path: mutated PNG/JPEG/TIFF/WebP/GIF/HEIC bytes through gantools' read_image.
 
-Seeds include a float colour TIFF (read by OpenCV), a PNG and a JPEG with an embedded colour profile (converted
-by LittleCMS), a float TIFF with a profile, and the tests' HEIC photo (pi-heif), so those paths are fuzzed too.
+Seeds include float colour TIFFs (read by OpenCV; one with a profile; two half-float ones, read by tifffile), a
+32-bit integer TIFF, a PNG and a JPEG with an embedded colour profile (converted by LittleCMS) and the tests' HEIC
+photo (pi-heif), so those paths are fuzzed too.
 Three more kinds, `icc16`, `icc16lut` and `iccgray`, mutate an RGB profile (matrix/TRC, or built from lookup tables)
 or a gray one itself and embed it whole in a valid 16-bit RGB or 8-bit gray PNG, for gantools' own matrix/TRC
 reading and the 16-bit lattice through LittleCMS.
@@ -69,6 +70,13 @@ def seeds() -> dict[str, list[bytes]]:
 
     buf = io.BytesIO()
     tifffile.imwrite(buf, rgb.astype(np.float32) / 255, photometric="rgb", extratags=[(34675, 7, len(srgb), srgb, True)])
+    out["tif"].append(buf.getvalue())
+    for kw in ({}, {"compression": "zlib"}):  # half float (tifffile) and 32-bit integer gray (PIL, scaled)
+        buf = io.BytesIO()
+        tifffile.imwrite(buf, rgb.astype(np.float16) / 255, photometric="rgb", **kw)
+        out["tif"].append(buf.getvalue())
+    buf = io.BytesIO()
+    tifffile.imwrite(buf, rgb[..., 0].astype(np.uint32) << 20)
     out["tif"].append(buf.getvalue())
     out["iccgray"] = [srgb[:16] + b"GRAY" + srgb[20:].replace(b"rTRC", b"kTRC")]
     return out
