@@ -7,7 +7,7 @@ CLI does. Printed: wall time, images/s, and the seconds spent in each stage: dec
 Lab, downscale), model, finish (ab upscale, Lab to RGB), encode. Decode/prepare and finish/encode run on
 worker threads that overlap the model, so their sums can exceed the wall time.
 
-    python benchmarks/colorize_folder.py [--count 100] [--photos DIR] [--gray] [--workers 2] [--batch-size 4]
+    python benchmarks/colorize_folder.py [--count 100] [--photos DIR] [--gray] [--workers 2] [--batch-size 4] [--precision P]
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from gantools.infer import options
 from gantools.infer import runner as batch
 
 from gantools.files import weights
@@ -60,8 +61,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--gray", action="store_true", help="gray JPEG inputs instead of colour ones")
+    parser.add_argument("--precision", default=None, help="the networks' arithmetic (auto, float32, bfloat16; default: the model's)")
     args = parser.parse_args()
     loaded = weights.load(args.model, expect_recipe="colorize")
+    options.apply(loaded.recipe, {"precision": args.precision})
     predictor = loaded.recipe.predictor(loaded.networks, "cpu")
     with tempfile.TemporaryDirectory() as tmp:
         src, out = Path(tmp) / "in", Path(tmp) / "out"

@@ -5,7 +5,9 @@ stride-2 convs, 64 base filters, batch norm, transposed-conv upsampling, 54.4M p
 with 1 input (L) and 2 output (ab) channels. Ours is the predictor's whole forward stage: the ImageNet
 teacher, ColorNet, the annealed-mean decoding and the resize back to 256x256 (ab and confidence).
 Both map a 256x256 L image to 256x256 ab, in eval mode under inference_mode, same batches, runs
-alternated and repeated; the median of each is compared.
+alternated and repeated; the median of each is compared. Ours runs as shipped (precision "auto": bfloat16 on a CPU
+with AVX512-BF16, else float32) and pinned to float32; the reference in float32 (as pix2pix runs) and under the
+same bfloat16 autocast, so every pairing is printed.
 
     python benchmarks/colorize_speed.py [--model colorize] [--batch 4] [--repeats 5] [--train-steps 40]
 
@@ -16,10 +18,12 @@ a fresh softmax buffer (the plain `bins.decode`), alternated: the in-place one m
 from __future__ import annotations
 
 import argparse
+import copy
 import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -29,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import photo_patches  # noqa: E402
 
 from gantools.files import weights  # noqa: E402
+from gantools.infer.precision import resolve  # noqa: E402
 
 
 class _SkipBlock(nn.Module):
@@ -117,19 +122,32 @@ def main() -> None:
     torch.manual_seed(0)
     loaded = weights.load(args.model, expect_recipe="colorize")
     predictor = loaded.recipe.predictor(loaded.networks, torch.device("cpu"))
-    ours = predictor.forward
+    fp32 = copy.copy(predictor)  # the same networks, the recipe's precision pinned to float32
+    fp32.recipe = copy.copy(predictor.recipe)
+    fp32.recipe.config = replace(predictor.recipe.config, precision="float32")
     ref = pix2pix_unet_256().eval()
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {args.batch}, 256x256 L in, 256x256 ab out")
+
+    def ref_bf16(x):  # the reference given the same bfloat16 autocast, for a like-for-like ratio
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            return ref(x)
+
+    auto = resolve(predictor.recipe.config.precision, torch.device("cpu"))
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {args.batch}, 256x256 L in, 256x256 ab out; "
+          f"precision 'auto' is {str(auto).removeprefix('torch.')} on this CPU")
     print(f"gantools colorize: {params(*loaded.networks.values()):.2f}M parameters ({', '.join(f'{k} {params(v):.2f}M' for k, v in loaded.networks.items())}); "
           f"pix2pix unet_256: {params(ref):.2f}M parameters")
-    a, b = [], []
+    nets = {"gantools colorize (as shipped, precision auto)": predictor.forward, "gantools colorize, float32": fp32.forward,
+            "pix2pix unet_256, float32": ref, "pix2pix unet_256, bfloat16 autocast": ref_bf16}
+    runs: dict[str, list[float]] = {name: [] for name in nets}
     for _ in range(args.repeats):
-        a.append(images_per_s(ours, args.batch))
-        b.append(images_per_s(ref, args.batch))
-    ma, mb = statistics.median(a), statistics.median(b)
-    print(f"gantools colorize: {ma:.1f} images/s (runs: {', '.join(f'{v:.1f}' for v in a)})")
-    print(f"pix2pix unet_256: {mb:.2f} images/s (runs: {', '.join(f'{v:.2f}' for v in b)})")
-    print(f"speed-up: {ma / mb:.1f}x")
+        for name, net in nets.items():
+            runs[name].append(images_per_s(net, args.batch))
+    rate = {name: statistics.median(v) for name, v in runs.items()}
+    for name, v in runs.items():
+        print(f"{name}: {rate[name]:.1f} images/s (runs: {', '.join(f'{x:.1f}' for x in v)})")
+    ours, theirs = list(rate.values())[:2], list(rate.values())[2:]
+    print(f"speed-up as shipped (ours auto vs pix2pix float32): {ours[0] / theirs[0]:.1f}x; "
+          f"float32 vs float32: {ours[1] / theirs[0]:.1f}x; both bfloat16: {ours[0] / theirs[1]:.1f}x")
     in_place, fresh = decoding_ms(loaded, predictor, args.batch, args.repeats)
     print(f"decoding per batch: {in_place:.1f} ms in place, {fresh:.1f} ms with a fresh softmax buffer")
     if args.train_steps:

@@ -203,7 +203,8 @@ def test_eval_scores_against_the_gray_baseline_and_reports_bad_files(model, tmp_
                     "--examples", tmp_path / "ex", "--max-side", 32, "--temperature", 0.9)
     assert result.exit_code == 0, result.output
     scores = json.loads((tmp_path / "e.json").read_text())
-    assert scores["inference_options"] == {"render_size": 256, "temperature": 0.9, "saturation": 1.0, "size_multiple": 128, "video_smoothing": 0.8}
+    assert scores["inference_options"] == {"render_size": 256, "temperature": 0.9, "saturation": 1.0, "size_multiple": 128, "video_smoothing": 0.8,
+                                           "precision": "auto"}
     assert [r["file"] for r in scores["rows"]] == ["dot.png", "p0.png", "p1.png"]
     dot = scores["rows"].pop(0)
     assert dot["size"] == "1x1" and np.isnan(dot["ssim"])

@@ -362,3 +362,26 @@ def test_saturation_scales_the_decoded_chroma_and_leaves_confidence(colour_model
     assert torch.equal(outputs[0.0][:2], torch.zeros_like(outputs[0.0][:2]))
     with pytest.raises((UserError, ValueError), match="saturation must be between 0 and 4"):
         options.apply(colour_model.recipe, {"saturation": -1})
+
+
+def test_precision_runs_the_networks_in_bfloat16_and_decodes_in_float32(colour_model):
+    """--precision bfloat16 runs the teacher and ColorNet under autocast (a layer's output is bfloat16), the decoding in
+    float32; the colours stay within a small fraction of the float32 ones. An unknown precision is refused."""
+    from gantools.errors import UserError
+    from gantools.infer import options
+
+    gray = np.random.default_rng(4).integers(0, 255, (40, 56), dtype=np.uint8)
+    outputs, seen = {}, {}
+    for precision in ("float32", "bfloat16"):
+        options.apply(colour_model.recipe, {"precision": precision})
+        predictor = colour_model.recipe.predictor(colour_model.networks, torch.device("cpu"))
+        first_conv = next(m for m in predictor.networks["G"].modules() if isinstance(m, torch.nn.Conv2d))
+        hook = first_conv.register_forward_hook(lambda m, i, o, p=precision: seen.__setitem__(p, o.dtype))
+        outputs[precision] = predictor.forward(predictor.prepare(Decoded(gray)).input[None])[0]
+        hook.remove()
+    assert seen == {"float32": torch.float32, "bfloat16": torch.bfloat16}
+    assert outputs["bfloat16"].dtype == torch.float32
+    difference = (outputs["bfloat16"] - outputs["float32"]).abs()
+    assert 0 < difference.max() < 0.05 * max(outputs["float32"][:2].abs().max(), 1e-3) + 0.01
+    with pytest.raises((UserError, ValueError), match="precision must be one of auto, float32, bfloat16"):
+        options.apply(colour_model.recipe, {"precision": "float16"})
