@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gantools.cli.runner_options import run_options, run_model, runner_options
+from gantools.cli.runner_options import precision_option, run_options, run_model, runner_options
 
 
 @click.command("colorize", short_help="Colour gray photos: a file or a folder, tree mirrored.")
@@ -20,9 +20,7 @@ from gantools.cli.runner_options import run_options, run_model, runner_options
               help="Videos: how much a still pixel keeps its past colour, 0-0.99 (0 = each frame on its own; default 0.8). Resets at scene cuts.")
 @click.option("--size-multiple", type=int, default=None,
               help="Pad the working image to a multiple of this (32, 64, 128...; default: the model's); fewer distinct sizes keep memory flat over long batches.")
-@click.option("--precision", type=click.Choice(["auto", "float32", "bfloat16"]), default=None,
-              help="The networks' arithmetic: auto (default) = bfloat16 where the CPU or GPU has it natively, 1.5x faster, same quality; "
-                   "float32 = the same outputs on every machine.")
+@precision_option
 @runner_options
 def colorize_cmd(src, out, model, render_size, temperature, saturation, video_smoothing, size_multiple, precision, device, report_path, **runner):
     """Colourise SRC (an image, a video or a folder) into OUT, each output at its input's size."""

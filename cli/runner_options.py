@@ -14,6 +14,13 @@ from gantools.files.imageio import DEFAULT_MAX_PIXELS
 from gantools.files.video import DEFAULT_CRF
 
 
+# The networks' arithmetic, for the commands whose recipes opt in (gantools.infer.precision)
+precision_option = click.option(
+    "--precision", type=click.Choice(["auto", "float32", "bfloat16"]), default=None,
+    help="The networks' arithmetic: auto = bfloat16 where the CPU or GPU has it natively (faster, same held-out figures), "
+         "float32 = the same output on every machine (default: the model's).")
+
+
 def runner_options(f):
     options = [
         click.option("--glob", default=None, help="Only inputs whose relative path or name matches, e.g. '*.jpg'."),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gantools.cli.runner_options import finish, run_options, run_model, runner_options
+from gantools.cli.runner_options import finish, precision_option, run_options, run_model, runner_options
 
 
 @click.command("sketch2photo", short_help="Turn line drawings into photos: a file or a folder, tree mirrored.")
@@ -21,14 +21,17 @@ from gantools.cli.runner_options import finish, run_options, run_model, runner_o
 @click.option("--white-balance", type=float, default=None,
               help="Share of each photo's colour cast taken out of its midtones (white stays white), 0-1 (default: the model's).")
 @click.option("--saturation", type=float, default=None, help="Chroma multiplied by this, after the white balance (default: the model's).")
+@precision_option
 @runner_options
-def sketch2photo_cmd(src, out, model, render_size, colour_marks, mark_reach, code_seed, white_balance, saturation, device, report_path, **runner):
+def sketch2photo_cmd(src, out, model, render_size, colour_marks, mark_reach, code_seed, white_balance, saturation, precision, device,
+                     report_path, **runner):
     """Turn each drawing of SRC (an image or a folder) into a photo in OUT, at the drawing's size.
 
     Scans and phone photos of drawings are cleaned first (paper tone, line width); a colour photo given
     as a drawing is sketched first, with a note in the report. With --colour-marks, small dabs of colour
     painted on the drawing give the colour of the region they sit in."""
-    options = {"render_size": render_size, "colour_marks": colour_marks, "mark_reach": mark_reach, "code_seed": code_seed, "white_balance": white_balance, "saturation": saturation}
+    options = {"render_size": render_size, "colour_marks": colour_marks, "mark_reach": mark_reach, "code_seed": code_seed, "white_balance": white_balance, "saturation": saturation,
+               "precision": precision}
     run_model(model, "sketch2photo", options, device, src, out, run_options(**runner), report_path)
 
 

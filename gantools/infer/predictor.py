@@ -11,6 +11,8 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
+from gantools.infer import precision
+
 
 @dataclass
 class Job:
@@ -48,9 +50,13 @@ class Predictor:
     def prepare(self, decoded: Any) -> Job:
         raise NotImplementedError
 
+    def networks_in(self):
+        """A context in which the networks run at the recipe's `precision` (float32 for a recipe without one)."""
+        return precision.networks_in(getattr(self.recipe.config, "precision", "float32"), self.device)
+
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
         """A batch of prepared inputs (NCHW, CPU) -> outputs (NCHW, CPU)."""
-        with torch.inference_mode():
+        with torch.inference_mode(), self.networks_in():
             return self.generator(inputs.to(self.device)).float().cpu()
 
     def finish(self, job: Job, output: torch.Tensor) -> Any:

@@ -24,7 +24,8 @@ from gantools.config import setting
 from gantools.data.folders import PhotoTiles, find_images, list_data
 from gantools.errors import UserError
 from gantools.files.imageio import Decoded, ImageError, as_channels, peak_value, read_image
-from gantools.infer.precision import PRECISIONS, networks_in
+from gantools.infer.precision import check as check_precision
+from gantools.infer.precision import precision_setting
 from gantools.infer.predictor import Job, Predictor
 from gantools.metrics import image as metrics
 from gantools.nets.fuse import fuse_conv_bn
@@ -71,9 +72,7 @@ class ColorizeConfig:
     size_multiple: int = setting("inference: the working image is padded (edge pixels repeated) to a multiple of this (itself a "
                                  "multiple of 32) and the colour cropped back; few distinct sizes keep memory flat over long batches", 128)
     video_smoothing: float = setting("inference, video: weight of the past colour on a still pixel (0 = each frame on its own)", 0.8)
-    precision: str = setting("inference: the networks' arithmetic; 'auto' = bfloat16 where the hardware has it natively (CPUs "
-                             "with AVX512-BF16 or AMX, recent GPUs; held-out figures the same to 0.002 dB), else float32; "
-                             "'float32' gives the same outputs on every machine", "auto")
+    precision: str = precision_setting()
 
     def __post_init__(self):
         if self.size % ColorNet.multiple or self.size < 2 * MIN_TEACHER_SIDE:
@@ -107,8 +106,7 @@ class ColorizeConfig:
             raise ValueError(f"size_multiple must be a multiple of {ColorNet.multiple}")
         if not 0.0 <= self.video_smoothing < 1.0:
             raise ValueError("video_smoothing must be at least 0 and below 1")
-        if self.precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}")
+        check_precision(self.precision)
 
 
 class ColorizeRecipe(Recipe):
@@ -357,7 +355,7 @@ class ColorizePredictor(Predictor):
         """Prepared L (N, 1, H, W) -> (N, 3, H, W): saturation * a / 110, saturation * b / 110 and the colour confidence."""
         with torch.inference_mode():
             L = inputs.to(self.device)
-            with networks_in(self.recipe.config.precision, self.device):
+            with self.networks_in():
                 logits = self.recipe.logits(self.networks, L)
             logits = logits.float()  # the decoding's exponentials in float32 (no copy when the networks ran in it)
             ab, confidence = bins.decode(logits, self.generator.ab_bins, self.recipe.config.temperature, confidence_stride=2, overwrite=True)

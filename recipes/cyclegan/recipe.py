@@ -21,6 +21,8 @@ import torch
 from torch import nn
 
 from gantools.config import setting
+from gantools.infer.precision import check as check_precision
+from gantools.infer.precision import precision_setting
 from gantools.data.folders import find_images, list_data
 from gantools.errors import UserError
 from gantools.files.imageio import Decoded, ImageError, as_channels, read_image
@@ -57,8 +59,10 @@ class CycleGANConfig:
     pool: int = setting("past fakes kept per discriminator (0 = none)", 50)
     direction: str = setting("inference: AtoB (G_AB) or BtoA (G_BA)", "AtoB")
     max_side: int = setting("inference: longer side the translation runs at, at most (larger images are resized back); 0 = any", 1024)
+    precision: str = precision_setting()
 
     def __post_init__(self):
+        check_precision(self.precision)
         if self.size < 16 or self.size % 4:
             raise ValueError("size must be a multiple of 4, at least 16")
         if self.preprocess not in PREPROCESS:
@@ -92,7 +96,7 @@ class CycleGANRecipe(Recipe):
     train_defaults = {"loss": "lsgan", "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "beta2": 0.999, "batch_size": 1, "steps": 20000,
                       "lr_schedule": "linear", "lr_decay_fraction": 0.5, "ema_decay": 0.0, "preview": 4}
     export_networks = ("G_AB", "G_BA")
-    inference_options = ("direction", "max_side")
+    inference_options = ("direction", "max_side", "precision")
 
     def __init__(self, config, classes=None):
         super().__init__(config, classes)
@@ -269,7 +273,9 @@ class TranslatePredictor(Predictor):
         """uint8 HWC RGB through one generator at its own size -> uint8 HWC RGB (for eval and the Python side)."""
         h, w = rgb.shape[:2]
         x = pad_to(to_unit(torch.from_numpy(np.array(rgb.transpose(2, 0, 1)))), ResnetGenerator.multiple)
-        y = self.networks[network](x[None].to(self.device))[0, :, :h, :w].float().clamp(-1, 1).cpu()
+        with self.networks_in():
+            y = self.networks[network](x[None].to(self.device))
+        y = y[0, :, :h, :w].float().clamp(-1, 1).cpu()
         return ((y + 1.0) * 127.5).round().byte().permute(1, 2, 0).numpy()
 
 

@@ -28,6 +28,8 @@ from gantools.recipes.sketch2photo.position import with_height
 from gantools.recipes.sketch2photo.colour_balance import balance_colour
 from gantools.recipes.sketch2photo.hues import RunningHues, data_hue_loss, hue_loss, split_luma
 from gantools.config import setting
+from gantools.infer.precision import check as check_precision
+from gantools.infer.precision import precision_setting
 from gantools.data.folders import SquareImages, find_images, fit_square, list_data, pad_square
 from gantools.errors import UserError
 from gantools.files.imageio import Decoded, ImageError, as_channels, read_image
@@ -92,8 +94,10 @@ class Sketch2PhotoConfig:
     white_balance: float = setting("inference: the share of each photo's colour cast taken out of its midtones (gray-world "
                                    "white balance sparing white and black, colour_balance.py; 0 = the generator's colours as they are)", 0.0)
     saturation: float = setting("inference: the photo's chroma (distance from gray) is multiplied by this, after the white balance", 1.0)
+    precision: str = precision_setting("float32")  # bfloat16: held-out PSNR -0.15 dB, colourfulness 0.755x -> 0.750x
 
     def __post_init__(self):
+        check_precision(self.precision)
         if self.depth < 1 or self.size % 2**self.depth or self.size < 2**self.depth:
             raise ValueError(f"size must be a multiple of {2**self.depth} (2**depth)")
         if self.load_size < self.size:
@@ -167,7 +171,7 @@ class Sketch2PhotoRecipe(PerceptualTerm, ConditionalImageRecipe):
     Config = Sketch2PhotoConfig
     bundled_default = "sketch2photo"
     # The bundled model's schedule; batch 4 keeps a step under a second on a 2-core CPU (pix2pix used batch 1).
-    inference_options = ("render_size", "colour_marks", "mark_reach", "code_seed", "white_balance", "saturation")
+    inference_options = ("render_size", "colour_marks", "mark_reach", "code_seed", "white_balance", "saturation", "precision")
     EvalConfig = Sketch2PhotoEvalConfig
     paired_setting = "targets"
     train_defaults = {"loss": "lsgan", "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "batch_size": 4, "steps": 2000,

@@ -23,6 +23,8 @@ from torch import nn
 
 from gantools.metrics import image as metrics
 from gantools.config import setting
+from gantools.infer.precision import check as check_precision
+from gantools.infer.precision import precision_setting
 from gantools.data.folders import PhotoTiles, find_images, list_data
 from gantools.recipes.superres.degrade import DEGRADATIONS, bicubic_down, bicubic_resize, degrade, eval_rng, real_degrade
 from gantools.errors import UserError
@@ -55,8 +57,10 @@ class SuperResConfig:
     tile: int = setting("inference: input tile side in pixels (0 = whole image at once)", 384)
     tile_overlap: int = setting("inference: context pixels on each side of a tile, cut off after the forward", 36)
     size_multiple: int = setting("inference: each image is padded (its edge pixels mirrored) to a multiple of this and the output cropped back; few distinct sizes keep memory flat over long batches (1 = off)", 16)
+    precision: str = precision_setting()
 
     def __post_init__(self):
+        check_precision(self.precision)
         if self.scale not in (2, 4):
             raise ValueError("scale must be 2 or 4")
         if self.degradation not in DEGRADATIONS:
@@ -102,7 +106,7 @@ class SuperResRecipe(PerceptualTerm, TwoPlayerRecipe):
     summary = "low resolution to high, x2/x4: residual net + pixel shuffle, L1 pre-training then L1 + PatchGAN"
     Config = SuperResConfig
     bundled_default = "superres-x4"
-    inference_options = ("tile", "tile_overlap", "size_multiple")
+    inference_options = ("tile", "tile_overlap", "size_multiple", "precision")
     EvalConfig = SuperResEvalConfig
     retired_settings = {"photo_scales": "before superres v2: training tiles cut with the photo's shorter side at these sizes"}
     train_defaults = {"loss": "hinge", "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.9, "beta2": 0.99, "batch_size": 16,
@@ -258,7 +262,9 @@ class SuperResPredictor(Predictor):
         for t in tiles(rgb.shape[0], rgb.shape[1], c.tile, c.tile_overlap):
             crop = rgb[t.cy0:t.cy1, t.cx0:t.cx1].astype(np.float32) * (2.0 / peak) - 1.0
             x = torch.from_numpy(np.ascontiguousarray(crop.transpose(2, 0, 1)))[None].to(self.device)
-            y = self.generator(x)[0].float().clamp_(-1, 1).cpu().numpy()
+            with self.networks_in():
+                y = self.generator(x)[0]
+            y = y.float().clamp_(-1, 1).cpu().numpy()
             rows, cols = t.core_of(s)
             out[t.y0 * s : t.y1 * s, t.x0 * s : t.x1 * s] = np.round((y[:, rows, cols].transpose(1, 2, 0) + 1.0) * (peak / 2.0)).astype(rgb.dtype)
         return out[: h * s, : w * s]
