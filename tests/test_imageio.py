@@ -216,6 +216,20 @@ def xyz_tag(x, y, z):
     return b"XYZ " + b"\0" * 4 + s15(x) + s15(y) + s15(z)
 
 
+def retag(icc, old, new, data=None):
+    """`icc` with its tag `old` listed as `new`, pointing at `data` appended at the end (or still at its own data)."""
+    icc = bytearray(icc)
+    for k in range(struct.unpack_from(">I", icc, 128)[0]):
+        at = 132 + 12 * k
+        if icc[at : at + 4] == old:
+            icc[at : at + 4] = new
+            if data is not None:
+                struct.pack_into(">II", icc, at + 4, len(icc), len(data))
+                icc += data + b"\0" * (-len(data) % 4)
+                struct.pack_into(">I", icc, 0, len(icc))
+    return bytes(icc)
+
+
 def icc_profile(name, red, green, blue, gamma=2.2):
     """A minimal ICC v2 display profile: three colorants (D50 XYZ) and one gamma per channel."""
     desc = name.encode("ascii") + b"\0"
@@ -276,15 +290,11 @@ def png16_with_profile(path, rgb16, icc):
 
 def para_profile(name, red, green, blue):
     """`icc_profile` with sRGB's tone curve written as a parametric curve (type 3, as Apple's Display P3 has)."""
-    icc = bytearray(icc_profile(name, red, green, blue))
+    icc = icc_profile(name, red, green, blue)
     curve = b"para" + b"\0" * 4 + struct.pack(">HH", 3, 0) + s15(2.4) + s15(1 / 1.055) + s15(0.055 / 1.055) + s15(1 / 12.92) + s15(0.04045)
-    for k in range(struct.unpack_from(">I", icc, 128)[0]):
-        sig, offset, size = struct.unpack_from(">4sII", icc, 132 + 12 * k)
-        if sig.endswith(b"TRC"):  # the same 32 bytes as the gamma curve's 16 + padding: write it at the end instead
-            struct.pack_into(">II", icc, 132 + 12 * k + 4, len(icc), len(curve))
-    icc += curve
-    struct.pack_into(">I", icc, 0, len(icc))
-    return bytes(icc)
+    for sig in (b"rTRC", b"gTRC", b"bTRC"):  # longer than the gamma curve it replaces: written at the end instead
+        icc = retag(icc, sig, sig, curve)
+    return icc
 
 
 def test_16bit_colour_with_a_profile_is_converted_at_16_bits(tmp_path):
@@ -382,14 +392,10 @@ def rgb_table_profile(name, grid=9):
            + struct.pack(">HH", 2, 2) + ramp * 3 + struct.pack(f">{encoded.size}H", *encoded.astype(int).ravel()) + ramp * 3)
     icc = bytearray(icc_profile(name, (0.4, 0.2, 0.0), (0.4, 0.7, 0.1), (0.1, 0.1, 0.7)))  # its desc, wtpt and header
     icc[12:24] = b"scnrRGB Lab "  # an input (scanner) profile: RGB to Lab
-    for k in range(struct.unpack_from(">I", icc, 128)[0]):
-        if icc[132 + 12 * k : 136 + 12 * k] in (b"rXYZ", b"gXYZ", b"bXYZ", b"rTRC", b"gTRC", b"bTRC"):
-            struct.pack_into(">4s", icc, 132 + 12 * k, b"A2B0" if icc[132 + 12 * k : 136 + 12 * k] == b"rXYZ" else b"zzz" + bytes([48 + k]))
-            if icc[132 + 12 * k : 136 + 12 * k] == b"A2B0":
-                struct.pack_into(">II", icc, 132 + 12 * k + 4, len(icc), len(lut))
-    icc += lut
-    struct.pack_into(">I", icc, 0, len(icc))
-    return bytes(icc)
+    icc = retag(icc, b"rXYZ", b"A2B0", lut)
+    for k, sig in enumerate((b"gXYZ", b"bXYZ", b"rTRC", b"gTRC", b"bTRC")):  # no colorants or curves left to read
+        icc = retag(icc, sig, b"zzz" + bytes([48 + k]))
+    return icc
 
 
 def test_16bit_colour_with_a_table_based_profile_goes_through_littlecms(tmp_path):
@@ -429,12 +435,7 @@ def cmyk_profile(name):
     lut = b"mft1" + b"\0" * 4 + bytes([4, 3, 2, 0]) + b"".join(s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1)) + ramp * 4 + clut + ramp * 3
     icc = bytearray(icc_profile(name, (0.4, 0.2, 0.0), (0.4, 0.7, 0.1), (0.1, 0.1, 0.7)))  # its desc, wtpt and header
     icc[12:24] = b"prtrCMYKLab "  # an output (printer) profile: CMYK to Lab
-    for k in range(struct.unpack_from(">I", icc, 128)[0]):
-        if icc[132 + 12 * k : 136 + 12 * k] == b"rXYZ":  # the RGB tags are left unlisted but one, renamed to the table
-            struct.pack_into(">4sII", icc, 132 + 12 * k, b"A2B0", len(icc), len(lut))
-    icc += lut
-    struct.pack_into(">I", icc, 0, len(icc))
-    return bytes(icc)
+    return retag(icc, b"rXYZ", b"A2B0", lut)  # one RGB tag's entry becomes the table
 
 
 def test_cmyk_with_a_print_profile_is_converted_through_it(tmp_path):
