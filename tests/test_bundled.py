@@ -154,7 +154,7 @@ def test_bundled_real_photo_model_runs_and_names_its_held_out_photos(tmp_path):
     assert not {Path(f).name for f in source["training_files"]} & {Path(f).name for f in source["held_out_files"]}
     real, psnr = evaluation["real-heldout"], evaluation["bicubic_trained_superres_x4_on_the_same_real_inputs"]
     assert real["eval_settings"] == {"degradation": "real", "seed": 0} and real["images"] == psnr["images"] == 106
-    assert real["summary"]["psnr_y"] > psnr["summary"]["psnr_y"] + 0.9  # measured +1.01 dB (the bar: +1.0)
+    assert real["summary"]["psnr_y"] > psnr["summary"]["psnr_y"] + 0.9  # measured +1.02 dB (the bar: +1.0)
     src = tmp_path / "in"
     src.mkdir()
     Image.fromarray(np.random.default_rng(2).integers(0, 255, (9, 14, 3), dtype=np.uint8)).save(src / "a.jpg")
