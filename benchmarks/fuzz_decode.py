@@ -1,7 +1,7 @@
 """Long fuzzing of the image-reading path: mutated PNG/JPEG/TIFF/WebP/GIF/HEIC bytes through gantools' read_image.
 
 Seeds include float colour TIFFs (read by OpenCV; one with a profile; two half-float ones, read by tifffile), a
-32-bit integer TIFF, a PNG and a JPEG with an embedded colour profile (converted by LittleCMS) and the tests' HEIC
+32-bit integer TIFF, 16-bit CMYK TIFFs and CMYK TIFFs with alpha (tifffile), a PNG and a JPEG with an embedded colour profile (converted by LittleCMS) and the tests' HEIC
 photo (pi-heif), so those paths are fuzzed too.
 Three more kinds, `icc16`, `icc16lut` and `iccgray`, mutate an RGB profile (matrix/TRC, or built from lookup tables)
 or a gray one itself and embed it whole in a valid 16-bit RGB or 8-bit gray PNG, for gantools' own matrix/TRC
@@ -78,6 +78,12 @@ def seeds() -> dict[str, list[bytes]]:
     buf = io.BytesIO()
     tifffile.imwrite(buf, rgb[..., 0].astype(np.uint32) << 20)
     out["tif"].append(buf.getvalue())
+    inks = np.concatenate([255 - rgb, rgb[..., :2]], axis=2)  # four inks and, as a fifth channel, an alpha
+    for pixels, kw in ((inks[..., :4].astype(np.uint16) * 257, {}), (inks[..., :4].astype(np.uint16) * 257, {"compression": "zlib"}),
+                       (inks, {"extrasamples": ["unassalpha"]}), (inks.astype(np.uint16) * 257, {"extrasamples": ["unassalpha"]})):
+        buf = io.BytesIO()
+        tifffile.imwrite(buf, pixels, photometric="separated", **kw)
+        out["tif"].append(buf.getvalue())
     out["iccgray"] = [srgb[:16] + b"GRAY" + srgb[20:].replace(b"rTRC", b"kTRC")]
     return out
 

@@ -86,8 +86,12 @@ def test_the_seeds_themselves_decode(tmp_path, ext):
     ("tiff-missing-dimensions.tif", "TypeError: Missing dimensions"),
     ("gif-frame-count-index-error.gif", "IndexError"),
     ("tiff-offset-type-error.tif", "TypeError"),
+    ("cmyk-alpha-bits-type-error.tif", "^corrupt CMYK TIFF \\(TypeError"),
+    ("cmyk-alpha-missing-offset.tif", "^corrupt CMYK TIFF \\(TiffFileError: missing data offset"),
+    ("cmyk-alpha-truncated-zip.tif", "^corrupt CMYK TIFF \\(error: Error -5"),
 ])
 def test_inputs_the_long_fuzz_found_end_as_image_errors(name, reason):
-    """Found by benchmarks/fuzz_decode.py (seed 0): Pillow raised TypeError/IndexError on these, not OSError."""
+    """Found by benchmarks/fuzz_decode.py (seed 0; the CMYK ones seed 3): Pillow raised TypeError/IndexError on these,
+    and tifffile TypeError, TiffFileError and zlib.error on CMYK TIFFs with alpha, where an ImageError belongs."""
     with pytest.raises(ImageError, match=reason):
         read_image(Path(__file__).parent / "data" / "fuzz" / name)

@@ -155,7 +155,7 @@ def test_half_float_tiffs_are_read(tmp_path):
         if struct.unpack_from("<H", lzw, directory + 2 + 12 * k)[0] == 259:
             struct.pack_into("<H", lzw, directory + 2 + 12 * k + 8, 5)
     (tmp_path / "lzw.tif").write_bytes(bytes(lzw))
-    with pytest.raises(ImageError, match="^half-float TIFF compressed as LZW, which cannot be read here: save it uncompressed"):
+    with pytest.raises(ImageError, match="^half-float TIFF compressed as LZW, which cannot be read here: save it uncompressed.*imagecodecs"):
         read_image(tmp_path / "lzw.tif")
     (tmp_path / "cut.tif").write_bytes((tmp_path / "plain.tif").read_bytes()[:-60])
     with pytest.raises(ImageError):
@@ -450,6 +450,111 @@ def test_cmyk_with_a_print_profile_is_converted_through_it(tmp_path):
     assert printed.pixels[0, 4].min() >= 250  # no ink: paper white
     # without a profile, PIL's formula: inks as pure primaries (cyan 0, 255, 255), black as 0, 0, 0
     assert bare.pixels[0, 0].tolist() == [0, 255, 255] and bare.notes == ["converted from CMYK"]
+
+
+def tiff_lzw(data: bytes) -> bytes:
+    """`data` as a TIFF LZW stream of literal codes only (9 bits each, the table cleared before it needs 10): valid for
+    every decoder, so a test can write LZW without imagecodecs."""
+    codes = []
+    for start in range(0, len(data), 250):
+        codes += [256, *data[start : start + 250]]  # Clear, then literals
+    bits = "".join(f"{code:09b}" for code in codes + [257])  # ... End of Information
+    bits += "0" * (-len(bits) % 8)
+    return int(bits, 2).to_bytes(len(bits) // 8, "big")
+
+
+def as_lzw(path, out):
+    """The single-strip uncompressed TIFF `path` rewritten to `out` with its strip LZW-compressed (tags 259, 273, 279)."""
+    tif = bytearray(path.read_bytes())
+    directory = struct.unpack_from("<I", tif, 4)[0]
+    entries = {struct.unpack_from("<H", tif, directory + 2 + 12 * k)[0]: directory + 2 + 12 * k
+               for k in range(struct.unpack_from("<H", tif, directory)[0])}
+    kind = {3: "<H", 4: "<I"}
+    read = lambda tag: struct.unpack_from(kind[struct.unpack_from("<H", tif, entries[tag] + 2)[0]], tif, entries[tag] + 8)[0]  # noqa: E731
+    strip = tiff_lzw(bytes(tif[read(273) : read(273) + read(279)]))
+    for tag, value in ((259, 5), (273, len(tif)), (279, len(strip))):
+        struct.pack_into(kind[struct.unpack_from("<H", tif, entries[tag] + 2)[0]], tif, entries[tag] + 8, value)
+    out.write_bytes(bytes(tif) + strip)
+    return out
+
+
+def test_16bit_cmyk_tiffs_keep_16_bits(tmp_path):
+    import tifffile
+
+    from gantools.files.cmyk_tiff import cmyk_to_rgb16
+
+    rng = np.random.default_rng(9)
+    inks = rng.integers(0, 256, (6, 9, 4), dtype=np.uint8)
+    tifffile.imwrite(tmp_path / "plain.tif", inks.astype(np.uint16) * 257, photometric="separated")
+    tifffile.imwrite(tmp_path / "planes.tif", np.moveaxis(inks, -1, 0).astype(np.uint16) * 257, photometric="separated",
+                     planarconfig="separate")
+    tifffile.imwrite(tmp_path / "turned.tif", inks.astype(np.uint16) * 257, photometric="separated", extratags=[(274, 3, 1, 6, True)])
+    pil8 = np.asarray(Image.fromarray(inks, "CMYK").convert("RGB")).astype(float)  # PIL's formula at 8 bits
+    got = read_image(tmp_path / "plain.tif")
+    assert got.pixels.dtype == np.uint16 and got.notes == ["converted from CMYK"] and got.alpha is None
+    assert np.abs(got.pixels / 257.0 - pil8).max() <= 0.5
+    wide = inks.astype(np.float64) * 257
+    assert np.array_equal(got.pixels, np.round((65535 - wide[..., :3]) * (65535 - wide[..., 3:]) / 65535))  # rounded, not cut
+    assert np.array_equal(read_image(tmp_path / "planes.tif").pixels, got.pixels)
+    assert np.array_equal(read_image(tmp_path / "turned.tif").pixels, np.rot90(got.pixels, 3))  # upright
+    ramp = np.zeros((1, 64, 4), np.uint16)
+    ramp[0, :, 0] = np.linspace(20000, 21000, 64)  # a cyan gradient finer than 8-bit steps
+    tifffile.imwrite(tmp_path / "ramp.tif", ramp, photometric="separated")
+    assert len(np.unique(read_image(tmp_path / "ramp.tif").pixels[0, :, 0])) > 40  # 8 bits would give 5 values
+    assert np.array_equal(cmyk_to_rgb16(np.array([[[65535, 0, 0, 0], [0, 0, 0, 65535], [0, 0, 0, 0]]])),
+                          [[[0, 65535, 65535], [0, 0, 0], [65535, 65535, 65535]]])
+    # compressed as LZW, which tifffile reads only with imagecodecs: PIL reads it at 8 bits, and the note says so
+    lzw = read_image(as_lzw(tmp_path / "plain.tif", tmp_path / "lzw.tif"))
+    assert lzw.pixels.dtype == np.uint8 and np.abs(lzw.pixels - pil8).max() <= 1
+    assert lzw.notes == ["16-bit CMYK compressed as LZW: read at 8 bits (`pip install imagecodecs` reads it at 16)", "converted from CMYK"]
+
+
+def test_16bit_cmyk_with_a_print_profile_goes_through_littlecms(tmp_path):
+    import tifffile
+
+    icc = cmyk_profile("Print CMYK (test)")
+    rng = np.random.default_rng(10)
+    inks = rng.integers(0, 256, (20, 30, 4), dtype=np.uint8)
+    inks[0, :5] = [[255, 0, 0, 0], [0, 255, 0, 0], [0, 0, 255, 0], [0, 0, 0, 255], [0, 0, 0, 0]]
+    tifffile.imwrite(tmp_path / "print.tif", inks.astype(np.uint16) * 257, photometric="separated",
+                     extratags=[(34675, 7, len(icc), icc, True)])
+    got = read_image(tmp_path / "print.tif")
+    lcms = np.asarray(ImageCms.profileToProfile(Image.fromarray(inks, "CMYK"), ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                                                ImageCms.createProfile("sRGB"), outputMode="RGB")).astype(float)
+    assert got.pixels.dtype == np.uint16 and got.notes == ["colours converted to sRGB from the embedded profile 'Print CMYK (test)'"]
+    # LittleCMS at 8 bits is the reference: a lattice of every fifth ink level, interpolated, stays within 3 levels
+    assert np.abs(got.pixels / 257.0 - lcms).max() <= 3 and np.abs(got.pixels / 257.0 - lcms).mean() < 0.5
+    assert np.abs(got.pixels[0, :5] / 257.0 - lcms[0, :5]).max() <= 0.5  # lattice colours: LittleCMS's own
+    ramp = np.zeros((1, 64, 4), np.uint16)
+    ramp[0, :, 0] = np.linspace(20000, 21000, 64)
+    tifffile.imwrite(tmp_path / "ramp.tif", ramp, photometric="separated", extratags=[(34675, 7, len(icc), icc, True)])
+    steps = np.diff(read_image(tmp_path / "ramp.tif").pixels[0].astype(int), axis=0)
+    assert len(np.unique(read_image(tmp_path / "ramp.tif").pixels[0, :, 0])) > 20 and np.abs(steps).max() < 60
+    tifffile.imwrite(tmp_path / "broken.tif", inks.astype(np.uint16) * 257, photometric="separated",
+                     extratags=[(34675, 7, 130, b"not a profile" * 10, True)])
+    broken = read_image(tmp_path / "broken.tif")  # an unreadable profile: said, and PIL's formula instead
+    assert broken.notes[0].startswith("embedded colour profile unreadable, ignored") and broken.notes[1] == "converted from CMYK"
+
+
+@pytest.mark.parametrize("depth", [8, 16])
+def test_cmyk_tiffs_with_alpha_are_read(tmp_path, depth):
+    import tifffile
+
+    rng = np.random.default_rng(11)
+    dtype = np.uint8 if depth == 8 else np.uint16
+    pixels = (rng.integers(0, 256, (6, 9, 5)) * (1 if depth == 8 else 257)).astype(dtype)
+    tifffile.imwrite(tmp_path / "a.tif", pixels, photometric="separated", extrasamples=["unassalpha"])
+    tifffile.imwrite(tmp_path / "turned.tif", pixels, photometric="separated", extrasamples=["unassalpha"],
+                     extratags=[(274, 3, 1, 8, True)])
+    got = read_image(tmp_path / "a.tif")  # PIL does not open CMYK with an extra channel at all
+    pil8 = np.asarray(Image.fromarray((pixels[..., :4] // (1 if depth == 8 else 257)).astype(np.uint8), "CMYK").convert("RGB"))
+    assert got.pixels.dtype == dtype and got.notes == ["converted from CMYK"]
+    assert np.abs(got.pixels / (1.0 if depth == 8 else 257.0) - pil8).max() <= 0.5
+    assert np.array_equal(got.alpha, pixels[..., 4])
+    turned = read_image(tmp_path / "turned.tif")
+    assert np.array_equal(turned.pixels, np.rot90(got.pixels, 1)) and np.array_equal(turned.alpha, np.rot90(pixels[..., 4], 1))
+    with pytest.raises(ImageError, match="^CMYK TIFF with extra channels compressed as LZW, which cannot be read here"):
+        read_image(as_lzw(tmp_path / "a.tif", tmp_path / "lzw.tif"))
 
 
 def gray_profile(name, gamma):

@@ -5,7 +5,8 @@ an output written without the profile keeps the error. So an RGB or CMYK picture
 to sRGB by LittleCMS (Pillow's ImageCms) as it is read; outputs are sRGB, which needs no profile. LittleCMS in
 Pillow handles 8-bit only: 16-bit colour with a matrix/TRC profile (ProPhoto, Adobe RGB, P3) is converted by
 gantools.files.icc_matrix instead, at 16-bit precision, as are gray pictures' tone curves (a scan's "Dot Gain 20%");
-16-bit colour with a table-based profile goes through LittleCMS on a lattice (gantools.files.icc_lattice).
+16-bit colour with a table-based profile, and 16-bit CMYK with its print profile, go through LittleCMS on a lattice
+(gantools.files.icc_lattice).
 """
 
 from __future__ import annotations
@@ -86,6 +87,12 @@ def to_srgb_16bit(rgb: np.ndarray, icc: bytes, notes: list[str]) -> np.ndarray:
             return icc_lattice.convert_16bit(rgb, source, _SRGB)  # lookup tables: LittleCMS, sampled and interpolated
 
     return _through_profile(rgb, icc, notes, convert, unapplied="embedded colour profile not applied to 16-bit colour")
+
+
+def cmyk_to_srgb_16bit(cmyk: np.ndarray, icc: bytes, notes: list[str]) -> np.ndarray | None:
+    """16-bit inks (H, W, 4) as 16-bit sRGB through their print profile `icc`; None where it cannot be used (a note says
+    why), for the caller's formula."""
+    return _through_profile(None, icc, notes, lambda source: icc_lattice.convert_cmyk_16bit(cmyk, source, _SRGB))
 
 
 def gray_to_srgb(gray: np.ndarray, icc: bytes, notes: list[str]) -> np.ndarray:

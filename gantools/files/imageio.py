@@ -14,7 +14,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from gantools.files.colour_profile import gray_to_srgb, to_srgb, to_srgb_16bit
+from gantools.files.cmyk_tiff import NeedsCodec, cmyk_to_rgb16, read_cmyk
+from gantools.files.colour_profile import cmyk_to_srgb_16bit, gray_to_srgb, to_srgb, to_srgb_16bit
 from gantools.progress import plural
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".heic", ".heif", ".avif", ".jxl")
@@ -79,6 +80,11 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
                     # OpenCV's TIFF decoder turns a TIFF upright itself (its tag 274); a PNG's EXIF is ours to apply
                     orientation = 1 if im.format == "TIFF" else im.getexif().get(0x0112, 1)
                     return _read_16bit_colour(path, orientation, im.info.get("icc_profile"), notes)
+                if im.mode == "CMYK" and _is_16bit_tiff(im):  # PIL would read it at 8 bits
+                    try:
+                        return _read_cmyk_tiff(path, im.tag_v2.get(274, 1), im.info.get("icc_profile"), notes)
+                    except NeedsCodec as exc:  # PIL decodes it, at 8 bits
+                        notes.append(f"16-bit CMYK compressed as {exc}: read at 8 bits (`pip install imagecodecs` reads it at 16)")
                 im.load()
                 icc = im.info.get("icc_profile")
                 decoded = _to_arrays(to_srgb(ImageOps.exif_transpose(im), notes), notes, unsigned=_unsigned_32bit(im))
@@ -88,8 +94,8 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
     except ImageError:
         raise
     except UnidentifiedImageError as exc:
-        if path.suffix.lower() in (".tif", ".tiff"):  # PIL cannot open floating-point colour TIFFs; OpenCV can
-            return _read_float_tiff(path, notes, max_pixels)
+        if path.suffix.lower() in (".tif", ".tiff"):  # PIL cannot open float colour TIFFs, nor CMYK with alpha
+            return _read_unopened_tiff(path, notes, max_pixels)
         raise ImageError("not an image, or a format that cannot be read") from exc
     except Image.DecompressionBombError as exc:  # declared far over the limit: PIL refuses it before we see the size
         declared = re.search(r"\((\d+) pixels\)", str(exc))
@@ -118,10 +124,14 @@ def _is_16bit_colour(im: Image.Image, path: Path) -> bool:
         with open(path, "rb") as f:
             header = f.read(25)
         return len(header) == 25 and header[24] == 16  # IHDR bit depth
-    if im.format == "TIFF":
-        bits = im.tag_v2.get(258)
-        return bits is not None and max(bits if isinstance(bits, tuple) else (bits,)) == 16
-    return False
+    return _is_16bit_tiff(im)
+
+
+def _is_16bit_tiff(im: Image.Image) -> bool:
+    if im.format != "TIFF":
+        return False
+    bits = im.tag_v2.get(258)
+    return bits is not None and max(bits if isinstance(bits, tuple) else (bits,)) == 16
 
 
 # EXIF orientation -> the numpy operation that makes the image upright (as PIL's exif_transpose does).
@@ -144,8 +154,9 @@ def float_to_uint16(arr: np.ndarray, notes: list[str]) -> np.ndarray:
     return np.clip(np.round(arr.astype(np.float64) * scale), 0, 65535).astype(np.uint16)
 
 
-def _tiff_directory(path: Path) -> tuple[int, int, int, int, bytes | None]:
-    """Width, height, bits per sample, orientation and ICC profile from a TIFF's first directory (PIL's parser),
+def _tiff_directory(path: Path) -> tuple[int, int, int, int, bytes | None, int]:
+    """Width, height, bits per sample, orientation, ICC profile and photometric interpretation (5: CMYK) from a TIFF's
+    first directory (PIL's parser),
     read before anything is decoded (OpenCV turns the picture upright by its orientation, but drops its profile)."""
     from PIL import TiffImagePlugin
 
@@ -157,15 +168,25 @@ def _tiff_directory(path: Path) -> tuple[int, int, int, int, bytes | None]:
             ifd.load(f)
         icc, bits = ifd.get(34675), ifd.get(258, 1)
         bits = int(bits[0] if isinstance(bits, tuple) else bits)
-        return int(ifd[256]), int(ifd[257]), bits, int(ifd.get(274, 1)), bytes(icc) if isinstance(icc, (bytes, tuple)) and icc else None
+        icc = bytes(icc) if isinstance(icc, (bytes, tuple)) and icc else None
+        return int(ifd[256]), int(ifd[257]), bits, int(ifd.get(274, 1)), icc, int(ifd.get(262, -1))
     except Exception as exc:  # not a TIFF after all, or a damaged one
         raise ImageError("not an image, or a format that cannot be read") from exc
 
 
-def _read_float_tiff(path: Path, notes: list[str], max_pixels: int) -> Decoded:
-    w, h, bits, orientation, icc = _tiff_directory(path)
+def _read_unopened_tiff(path: Path, notes: list[str], max_pixels: int) -> Decoded:
+    """A TIFF PIL does not open: floating-point colour (OpenCV or tifffile) or CMYK with alpha (tifffile)."""
+    w, h, bits, orientation, icc, photometric = _tiff_directory(path)
     if w * h > max_pixels:
         raise ImageError(f"image is {w}x{h} = {w * h} pixels, over the limit of {max_pixels}")
+    if photometric == 5:
+        try:
+            return _read_cmyk_tiff(path, orientation, icc, notes)
+        except NeedsCodec as exc:
+            raise ImageError(f"CMYK TIFF with extra channels compressed as {exc}, which cannot be read here: save it "
+                             "uncompressed or with ZIP, or `pip install imagecodecs`") from exc
+        except Exception as exc:  # tifffile meets a damaged file with many kinds of exception (found by fuzzing)
+            raise ImageError(f"corrupt CMYK TIFF ({type(exc).__name__}: {exc})") from exc
     if bits == 16:  # PIL reads 16-bit integer TIFFs, so this is half float, which OpenCV refuses (with a log line)
         arr = _half_float_tiff(path, orientation)
     else:
@@ -186,7 +207,8 @@ def _read_float_tiff(path: Path, notes: list[str], max_pixels: int) -> Decoded:
 def _half_float_tiff(path: Path, orientation: int) -> np.ndarray:
     """A half-float TIFF (16-bit floating point: Krita's, Affinity's and OpenEXR tools' exports), which OpenCV does not
     read, by tifffile, turned upright here. Uncompressed and plain ZIP ones decode; LZW and the float predictor need
-    imagecodecs (a large package of compiled codecs), not a dependency for the sake of one rare kind of file."""
+    imagecodecs (a 26 MB package of compiled codecs), not a dependency for the sake of rare kinds of file (with it
+    installed, they decode)."""
     import tifffile
 
     try:
@@ -199,7 +221,7 @@ def _half_float_tiff(path: Path, orientation: int) -> np.ndarray:
                     raise
                 how = page.compression.name + ("" if page.predictor == 1 else f" with predictor {page.predictor.name}")
                 raise ImageError(f"half-float TIFF compressed as {how}, which cannot be read here: save it uncompressed, "
-                                 "with plain ZIP, or as 32-bit float") from exc
+                                 "with plain ZIP, or as 32-bit float, or `pip install imagecodecs`") from exc
             if page.planarconfig == 2 and arr.ndim == 3:  # channels stored as separate planes
                 arr = np.moveaxis(arr, 0, -1)
     except ImageError:
@@ -219,6 +241,23 @@ def _read_16bit_colour(path: Path, orientation: int, icc: bytes | None, notes: l
         rgb = to_srgb_16bit(rgb, icc, notes)
     alpha = np.ascontiguousarray(arr[..., 3]) if arr.shape[2] == 4 else None
     return Decoded(rgb, alpha, notes)
+
+
+def _read_cmyk_tiff(path: Path, orientation: int, icc: bytes | None, notes: list[str]) -> Decoded:
+    """A CMYK TIFF by tifffile, in sRGB at its own depth (NeedsCodec where its compression needs imagecodecs)."""
+    cmyk, alpha = read_cmyk(path)
+    if cmyk.dtype == np.uint8:  # CMYK with alpha: PIL's own conversions for the inks, as for any 8-bit CMYK
+        im = Image.fromarray(cmyk, "CMYK")
+        if icc:
+            im.info["icc_profile"] = icc
+        rgb = _to_arrays(to_srgb(im, notes), notes).pixels
+    else:
+        rgb = cmyk_to_srgb_16bit(cmyk, icc, notes) if icc else None
+        if rgb is None:  # no profile, or one that cannot be used (said in the notes): PIL's formula, as at 8 bits
+            notes.append("converted from CMYK")
+            rgb = cmyk_to_rgb16(cmyk)
+    upright = _ORIENT.get(orientation, lambda a: a)
+    return Decoded(np.ascontiguousarray(upright(rgb)), None if alpha is None else np.ascontiguousarray(upright(alpha)), notes)
 
 
 def _unsigned_32bit(im: Image.Image) -> bool:
