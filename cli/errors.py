@@ -7,8 +7,7 @@ import sys
 
 import click
 
-from gantools.errors import StopError, UserError
-from gantools.train.trainer import TrainingDiverged
+from gantools.errors import StopError, TrainingDiverged, UserError
 
 
 # Errors about a path itself (missing, not a folder, not allowed, taken by a file, name too long).

@@ -6,17 +6,19 @@ import importlib.metadata
 import platform
 
 import click
-import torch
 
 from gantools.config import field_help, field_types, to_dict
-from gantools.device import best_device, cpu_threads
 from gantools.errors import UserError
-from gantools.recipe import builtin_names, load_recipe_class, recipe_train_config
+
+# torch and the recipes are imported inside the commands: `gantools --help` loads every command module
 
 
 @click.command("info", short_help="Versions, the device that would be used, threads, bundled models.")
 def info_cmd() -> None:
     """Versions of gantools and its libraries, the device training would use (cuda > mps > cpu), threads."""
+    import torch
+
+    from gantools.device import best_device, cpu_threads
     from gantools.files.weights import bundled_names
 
     click.echo(f"gantools        {importlib.metadata.version('gantools')}")
@@ -57,6 +59,8 @@ def _installed(dist: str) -> bool:
 @click.argument("name", required=False)
 def recipes_cmd(name: str | None) -> None:
     """Without NAME: every built-in recipe and what it does. With NAME (or a .py path): its settings."""
+    from gantools.recipe import builtin_names, load_recipe_class, recipe_train_config
+
     if name is None:
         for recipe_name in builtin_names():
             try:

@@ -5,13 +5,18 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from gantools.infer.runner import REPORT_NAME, Report, RunOptions, report_name, save_report
+from gantools.defaults import DEFAULT_CRF, DEFAULT_MAX_PIXELS, REPORT_NAME
 from gantools.errors import UserError
-from gantools.files.imageio import DEFAULT_MAX_PIXELS
-from gantools.files.video import DEFAULT_CRF
+from gantools.infer.run_options import RunOptions, require_input
+
+if TYPE_CHECKING:
+    from gantools.infer.runner import Report
+
+# The runner (and torch with it) is imported where a command runs, not here: `--help` and a usage error stay quick.
 
 
 # The networks' arithmetic, for the commands whose recipes opt in (gantools.infer.precision)
@@ -64,6 +69,7 @@ def _check_report(ctx, param, value: str | None) -> str | None:
 def run_model(model: str, expect_recipe: str | None, options: dict, device: str, src, out, run_opts: RunOptions,
               report_path, recipe_file: str | None = None) -> None:
     """Load a model, apply its recipe's inference options, run the folder through its predictor, end the command."""
+    require_input(Path(src))  # before torch and the model load: a mistyped path is said at once
     from gantools.device import resolve_device
     from gantools.files import weights
     from gantools.infer import options as inference_options
@@ -109,6 +115,8 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
 def finish(report: Report, out: str, report_path: str | None) -> None:
     """Print the summary and failures; exit 0 when all succeeded, 1 when some failed, the batch stopped or the
     report could not be written (a script reading it would find it missing)."""
+    from gantools.infer.runner import report_name, save_report
+
     path = Path(report_path) if report_path else Path(out) / report_name(parse_shard(report.shard))
     for failure in report.failed:
         click.echo(f"failed: {failure['file']}: {failure['reason']}", err=True)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from gantools.device import resolve_device
 from gantools.errors import UserError
 
 
@@ -28,6 +27,7 @@ from gantools.errors import UserError
               help="The recipe .py file a model of your own recipe was trained with (models never import code by themselves).")
 def sample_cmd(model, n, out, class_name, grid, interpolate, traverse, span, steps, codes, seed, device, recipe_file):
     """Sample from MODEL: a run folder, a model folder, a .safetensors file, or a bundled model's name."""
+    from gantools.device import resolve_device
     from gantools.files import weights
     from gantools.infer.sampling import LatentSampler, SampleRequest, write_samples
 

@@ -7,3 +7,7 @@ class UserError(Exception):
 
 class StopError(Exception):
     """The command cannot go on for a reason outside the user's input (a full or read-only disk): one line, exit 1."""
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN or Inf: the run stops; the last good checkpoint is kept."""

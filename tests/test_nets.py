@@ -64,3 +64,37 @@ def test_fuse_conv_bn_folds_batch_norm_with_the_same_output():
         after = net(x)
     assert isinstance(net[0][1], nn.Identity) and net[0][0].bias is not None
     assert torch.allclose(before, after, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["superres", "sketch2photo", "cyclegan"])
+def test_networks_counted_on_meta_have_the_real_parameter_counts(name):
+    """A model's size check builds its networks on the meta device, where spectral norm is left out (its first power
+    iteration there imports torch._dynamo, 2 s of every load): the counts must still be those of the real networks."""
+    from gantools.recipe import load_recipe_class
+
+    cls = load_recipe_class(name)
+    recipe = cls(cls.Config(), classes=[])
+    with torch.device("meta"):
+        counted = recipe.build()
+    real = recipe.build()
+    assert any(hasattr(m, "parametrizations") for net in real.values() for m in net.modules())  # spectral norm in use
+    assert not any(hasattr(m, "parametrizations") for net in counted.values() for m in net.modules())
+    assert {k: sum(p.numel() for p in v.parameters()) for k, v in counted.items()} == \
+           {k: sum(p.numel() for p in v.parameters()) for k, v in real.items()}
+
+
+def test_commands_start_without_the_heavy_imports():
+    """The command line loads no torch until a command runs (`gantools --help` and a usage error answer in a fraction of
+    a second), and a model load leaves out what only training or eval needs: torchvision (~2 s, it imports
+    torch._dynamo), scipy.stats (0.7 s, through scikit-image's metrics) and torch._dynamo itself."""
+    import subprocess
+    import sys
+
+    heavy = "('torch', 'torchvision', 'scipy.stats', 'torch._dynamo', 'cv2', 'av')"
+    probe = ("import sys; from gantools.cli.main import main; print(sorted(m for m in {0} if m in sys.modules));"
+             "from gantools.files.weights import load; load('superres-x2'); print(sorted(m for m in {0} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe.format(heavy)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    at_start, after_load = out.stdout.splitlines()
+    assert at_start == "[]"
+    assert "'torch'" in after_load and not any(f"'{m}'" in after_load for m in ("torchvision", "scipy.stats", "torch._dynamo"))

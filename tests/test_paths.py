@@ -102,7 +102,7 @@ def test_a_report_that_cannot_be_written_is_refused_before_the_work_or_ends_in_e
     (the disk filled) leaves the outputs, says so on stderr and exits 1, not 0."""
     import errno
 
-    from gantools.cli import runner_options
+    from gantools.infer import runner  # the command imports its save_report when it ends
 
     src = tmp_path / "in"
     src.mkdir()
@@ -119,7 +119,7 @@ def test_a_report_that_cannot_be_written_is_refused_before_the_work_or_ends_in_e
     def full(report, path):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(runner_options, "save_report", full)
+    monkeypatch.setattr(runner, "save_report", full)
     lost = upscale(src, tmp_path / "out2")
     assert lost.exit_code == 1 and "the report could not be written" in lost.stderr and (tmp_path / "out2" / "a.png").exists()
 

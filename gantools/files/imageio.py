@@ -16,6 +16,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from gantools.files.cmyk_tiff import NeedsCodec, cmyk_to_rgb16, read_cmyk
 from gantools.files.colour_profile import cmyk_to_srgb_16bit, gray_to_srgb, to_srgb, to_srgb_16bit
+from gantools.defaults import DEFAULT_MAX_PIXELS
 from gantools.progress import plural
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".heic", ".heif", ".avif", ".jxl")
@@ -30,8 +31,6 @@ try:  # JPEG XL (Apple's and Adobe's newer photo format): a Pillow plugin, regis
     import pillow_jxl  # noqa: F401
 except ImportError:  # a dependency; without it .jxl files fail by name as unreadable
     pass
-# Refuse images declaring more pixels than this (decompression bombs); 16k x 16k by default.
-DEFAULT_MAX_PIXELS = 16384 * 16384
 
 
 class ImageError(Exception):

@@ -15,6 +15,7 @@ from typing import Iterator
 
 import numpy as np
 
+from gantools.defaults import DEFAULT_CRF
 from gantools.files.atomic import commit, temporary_for
 from gantools.files.imageio import ImageError
 
@@ -22,7 +23,6 @@ VIDEO_EXTENSIONS = (".mp4", ".mov", ".mkv", ".webm", ".avi")
 # WebM holds only VP8/VP9/AV1; every other container here takes H.264.
 DEFAULT_CODEC = {".webm": "libvpx-vp9"}
 CRF_CODECS = ("libx264", "libx265", "libvpx-vp9", "libsvtav1", "libaom-av1")
-DEFAULT_CRF = 18  # x264's "visually lossless" region: the model's output should not be lost in the encode
 
 
 def _av():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gantools.errors import UserError
 from gantools.files.atomic import write_text
-from gantools.infer.runner import REPORT_NAME
+from gantools.defaults import REPORT_NAME
 
 _SHARD = re.compile(r"gantools-report-shard-(\d+)-of-(\d+)\.json$")
 

@@ -27,13 +27,14 @@ import torch
 from gantools.progress import plural, progress
 from gantools.files.atomic import write_text
 from gantools.infer.claims import Claimed, claim, remove_leftovers
+from gantools.infer.run_options import RunOptions, require_input
+from gantools.defaults import REPORT_NAME
 from gantools.errors import UserError
-from gantools.files.imageio import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, Decoded, ImageError, read_image
+from gantools.files.imageio import IMAGE_EXTENSIONS, Decoded, ImageError, read_image
 from gantools.files.imagewrite import EXTENSIONS, check_fits, write
-from gantools.files.video import DEFAULT_CRF, VIDEO_EXTENSIONS, is_video, output_suffix
+from gantools.files.video import VIDEO_EXTENSIONS, is_video, output_suffix
 from gantools.infer.predictor import Job
 
-REPORT_NAME = "gantools-report.json"
 
 
 def report_name(shard: tuple[int, int] | None) -> str:
@@ -58,22 +59,6 @@ class ImagePredictor(Protocol):
     def forward(self, inputs: torch.Tensor) -> torch.Tensor: ...
 
     def finish(self, job: Job, output: torch.Tensor) -> Decoded: ...
-
-
-@dataclass
-class RunOptions:
-    glob: str | None = None
-    suffix: str = ""
-    ext: str = "same"
-    quality: int = 95
-    overwrite: bool = False
-    workers: int = 2
-    batch_size: int = 4
-    max_pixels: int = DEFAULT_MAX_PIXELS
-    progress: bool = True
-    shard: tuple[int, int] | None = None  # (K, N): this run takes the K-th of N disjoint parts of the inputs
-    codec: str | None = None  # video outputs: None = H.264 (VP9 for WebM)
-    crf: int = DEFAULT_CRF  # video outputs: constant-rate-factor quality (lower = better, bigger)
 
 
 @dataclass
@@ -107,8 +92,7 @@ class Report:
 def discover(src: Path, out_dir: Path, pattern: str | None) -> list[tuple[Path, Path]]:
     """(input file, path relative to the output folder) for every image or video under `src`, outputs excluded. Linked
     folders are not entered (no loops); a linked file is listed, and refused when run (see `outside_tree`)."""
-    if not src.exists():
-        raise UserError(f"input '{src}' does not exist")
+    require_input(src)
     if src.is_file():
         return [(src, Path(src.name))]
     out_resolved = out_dir.resolve()

@@ -8,8 +8,12 @@ from torch.nn.utils import parametrizations
 
 
 def maybe_sn(module: nn.Module, enabled: bool) -> nn.Module:
-    """Spectral normalisation (Miyato et al. 2018) keeps D 1-Lipschitz-ish: steadier adversarial training."""
-    return parametrizations.spectral_norm(module) if enabled else module
+    """Spectral normalisation (Miyato et al. 2018) keeps D 1-Lipschitz-ish: steadier adversarial training.
+    Not on the meta device, where networks are built only to be counted (the same parameters either way) and its
+    first power iteration costs 2 s (it imports torch._dynamo), paid by every model load before."""
+    if not enabled or module.weight.device.type == "meta":
+        return module
+    return parametrizations.spectral_norm(module)
 
 
 class MinibatchStdDev(nn.Module):

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torchvision.utils import make_grid, save_image
 
 from gantools.files.atomic import atomic_path
 from gantools.files.imageio import Decoded
@@ -40,6 +39,8 @@ def read_metrics(path: Path) -> list[dict]:
 
 def save_grid(images: torch.Tensor, path: Path, nrow: int | None = None) -> None:
     """Images in [-1, 1], NCHW, as one PNG grid."""
+    from torchvision.utils import make_grid, save_image  # here: importing torchvision costs every command ~2 s
+
     nrow = nrow or max(1, int(math.sqrt(images.shape[0])))
     grid = make_grid(images.detach().float().cpu(), nrow=nrow, normalize=True, value_range=(-1, 1), padding=2)
     with atomic_path(path) as tmp:
@@ -48,6 +49,8 @@ def save_grid(images: torch.Tensor, path: Path, nrow: int | None = None) -> None
 
 def save_strip(images: list[np.ndarray], path: Path, quality: int = 92) -> None:
     """Same-height uint8 HWC RGB pictures side by side (e.g. input | output | truth), written atomically."""
+    from torchvision.utils import make_grid
+
     strip = make_grid([torch.from_numpy(np.array(a.transpose(2, 0, 1))) for a in images], nrow=len(images), padding=4, pad_value=255)
     write(Decoded(strip.numpy().transpose(1, 2, 0)), path, quality)
 

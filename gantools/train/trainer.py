@@ -28,7 +28,7 @@ from gantools.progress import progress
 
 from gantools.data.folders import ImageData
 from gantools.device import resolve_device
-from gantools.errors import UserError
+from gantools.errors import TrainingDiverged, UserError
 from gantools.recipe import Recipe
 from gantools.train import checkpoint, distributed, rng
 from gantools.train.adversarial import Adversary
@@ -39,10 +39,6 @@ from gantools.train.runlog import MetricsLog, plot_losses, save_grid
 from gantools.train.trainconfig import TrainConfig
 
 CHECKPOINT_FORMAT = 2
-
-
-class TrainingDiverged(RuntimeError):
-    """A loss became NaN or Inf: the run stops; the last good checkpoint is kept."""
 
 
 @dataclass
