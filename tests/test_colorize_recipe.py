@@ -82,6 +82,11 @@ def test_ab_bins_encode_and_decode():
 
     centres = bins.gamut_bins()
     assert 200 < centres.shape[0] < 320 and centres.abs().max() <= 130
+    # the bundled model's 256 outputs are these cells in this order: rows sorted by a, then b, each a multiple of 10
+    assert centres.shape[0] == 256 and torch.equal(centres, (centres / 10).round() * 10)
+    keys = centres[:, 0] * 1000 + centres[:, 1]
+    assert torch.equal(keys, keys.sort().values) and len(keys.unique()) == 256
+    assert centres[0].tolist() == [-90.0, 80.0] and centres[:, 1].min() == -110  # a first (green), b second (blue)
     ab = torch.tensor([[-20.0, 35.0], [0.0, 0.0], [41.0, -12.0]]).T.reshape(1, 2, 3, 1)
     target = bins.soft_targets(ab, centres)
     assert torch.allclose(target.sum(1), torch.ones(1, 3, 1)) and (target > 0).sum(1).max() == 5

