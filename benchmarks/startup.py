@@ -1,7 +1,7 @@
 """Start-up time: what a user waits for on one photo, most of which is Python importing before any pixel moves.
 
-Times, in fresh processes, `gantools --help`, a usage error (exit 2), `gantools colorize` and `gantools upscale --scale 2`
-on one bundled sample, each --repeats times; prints the median and the fastest, in seconds.
+Times, in fresh processes, `gantools --help`, a usage error (exit 2), and `colorize`, `upscale --scale 2`, `sketch2photo`
+and `translate` on one bundled sample, each --repeats times; prints the median and the fastest, in seconds.
 
     python benchmarks/startup.py [--repeats 5]
 """
@@ -41,6 +41,8 @@ def main() -> None:
         "usage error (no such input)": (["colorize", str(work / "missing.png"), str(work / "x")], 2),
         "colorize one 512x512 photo": (["colorize", str(SAMPLE), str(work / "c"), "--quiet", "--overwrite"], 0),
         "upscale x2 one 512x512 photo": (["upscale", str(SAMPLE), str(work / "u"), "--scale", "2", "--quiet", "--overwrite"], 0),
+        "sketch2photo one 512x512 image": (["sketch2photo", str(SAMPLE), str(work / "k"), "--quiet", "--overwrite"], 0),
+        "translate one 512x512 photo": (["translate", str(SAMPLE), str(work / "t"), "--model", "selfie2anime", "--quiet", "--overwrite"], 0),
     }
     try:
         timed(["--help"], 0)  # warm the file cache once

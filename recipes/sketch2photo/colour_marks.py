@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from scipy.sparse import coo_matrix, diags
-from scipy.sparse.linalg import spsolve
 
 from gantools.recipes.sketch2photo.drawing import colour_spread
 
@@ -62,6 +60,9 @@ def spread_marks(photo: np.ndarray, lines: np.ndarray, colour: np.ndarray, mask:
     colour fades over about `reach` pixels where nothing stops it."""
     if not mask.any():
         return photo
+    from scipy.sparse import coo_matrix, diags  # here: scipy's sparse solvers take 0.4 s to import, marks or not
+    from scipy.sparse.linalg import spsolve
+
     lab = cv2.cvtColor(photo.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
     wanted = cv2.cvtColor(colour, cv2.COLOR_RGB2Lab)[..., 1:]
     h, w = mask.shape

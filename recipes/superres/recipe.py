@@ -18,7 +18,6 @@ import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
-from skimage.color import rgb2ycbcr
 from torch import nn
 
 from gantools.metrics import image as metrics
@@ -98,6 +97,8 @@ def to_unit(pixels: np.ndarray) -> torch.Tensor:
 
 def luma(rgb: np.ndarray) -> np.ndarray:
     """The Y of YCbCr (ITU-R BT.601, 16..235) that super-resolution papers report PSNR on."""
+    from skimage.color import rgb2ycbcr  # here: it imports scipy.linalg (0.2 s), which upscaling never needs
+
     return rgb2ycbcr(rgb)[..., 0]
 
 
