@@ -14,9 +14,9 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from gantools.defaults import DEFAULT_MAX_PIXELS
 from gantools.files.cmyk_tiff import NeedsCodec, cmyk_to_rgb16, read_cmyk
 from gantools.files.colour_profile import cmyk_to_srgb_16bit, gray_to_srgb, to_srgb, to_srgb_16bit
-from gantools.defaults import DEFAULT_MAX_PIXELS
 from gantools.progress import plural
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".heic", ".heif", ".avif", ".jxl")
@@ -155,8 +155,8 @@ def float_to_uint16(arr: np.ndarray, notes: list[str]) -> np.ndarray:
 
 def _tiff_directory(path: Path) -> tuple[int, int, int, int, bytes | None, int]:
     """Width, height, bits per sample, orientation, ICC profile and photometric interpretation (5: CMYK) from a TIFF's
-    first directory (PIL's parser),
-    read before anything is decoded (OpenCV turns the picture upright by its orientation, but drops its profile)."""
+    first directory (PIL's parser), read before anything is decoded (OpenCV turns the picture upright by its
+    orientation, but drops its profile)."""
     from PIL import TiffImagePlugin
 
     try:

@@ -36,7 +36,6 @@ from gantools.files.video import VIDEO_EXTENSIONS, is_video, output_suffix
 from gantools.infer.predictor import Job
 
 
-
 def report_name(shard: tuple[int, int] | None) -> str:
     """Each shard writes its own report beside the others; `gantools report merge` joins them."""
     return REPORT_NAME if shard is None else f"gantools-report-shard-{shard[0]}-of-{shard[1]}.json"
