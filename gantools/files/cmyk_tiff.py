@@ -1,7 +1,7 @@
 """CMYK TIFFs that PIL cannot read as they are (Photoshop's prepress files): 16-bit ones, which PIL reads at 8 bits,
-and ones with an alpha channel, which it does not open. Their inks come from tifffile; 16-bit ones become 16-bit RGB
-through the print profile (gantools.files.colour_profile) or, without one, by PIL's own formula (each ink a pure
-primary) at 16-bit precision.
+and ones with an alpha channel, which it does not open. Their inks come from tifffile (gantools.files.tiff_page);
+16-bit ones become 16-bit RGB through the print profile (gantools.files.colour_profile) or, without one, by PIL's own
+formula (each ink a pure primary) at 16-bit precision.
 """
 
 from __future__ import annotations
@@ -10,26 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
-
-class NeedsCodec(Exception):
-    """The file's compression needs the imagecodecs package; the reason says which compression."""
+from gantools.files.tiff_page import first_page
 
 
 def read_cmyk(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
-    """(H, W, 4) uint8 or uint16 inks (0 = no ink) and the alpha when the file has one, as stored (not turned upright)."""
-    import tifffile
-
-    with tifffile.TiffFile(path) as tif:
-        page = tif.pages[0]
-        try:
-            arr = page.asarray()
-        except (KeyError, ValueError) as exc:  # "<COMPRESSION.LZW: 5> requires the 'imagecodecs' package"
-            if "imagecodecs" not in str(exc):
-                raise
-            raise NeedsCodec(page.compression.name) from exc
-        if page.planarconfig == 2 and arr.ndim == 3:  # inks stored as separate planes
-            arr = np.moveaxis(arr, 0, -1)
-        extra = tuple(page.extrasamples)
+    """(H, W, 4) uint8 or uint16 inks (0 = no ink) and the alpha when the file has one, as stored (not turned upright);
+    NeedsCodec where the file's compression needs imagecodecs."""
+    arr, extra = first_page(path)
     if arr.dtype not in (np.uint8, np.uint16) or arr.ndim != 3 or arr.shape[2] < 4:
         raise ValueError(f"CMYK TIFF with pixels of shape {arr.shape}, {arr.dtype}")
     alpha = np.ascontiguousarray(arr[..., 4]) if arr.shape[2] > 4 and extra[:1] in ((1,), (2,)) else None

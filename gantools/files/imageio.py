@@ -15,8 +15,9 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from gantools.defaults import DEFAULT_MAX_PIXELS
-from gantools.files.cmyk_tiff import NeedsCodec, cmyk_to_rgb16, read_cmyk
+from gantools.files.cmyk_tiff import cmyk_to_rgb16, read_cmyk
 from gantools.files.colour_profile import cmyk_to_srgb_16bit, gray_to_srgb, to_srgb, to_srgb_16bit
+from gantools.files.tiff_page import NeedsCodec, first_page
 from gantools.progress import plural
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".heic", ".heif", ".avif", ".jxl")
@@ -205,26 +206,12 @@ def _read_unopened_tiff(path: Path, notes: list[str], max_pixels: int) -> Decode
 
 def _half_float_tiff(path: Path, orientation: int) -> np.ndarray:
     """A half-float TIFF (16-bit floating point: Krita's, Affinity's and OpenEXR tools' exports), which OpenCV does not
-    read, by tifffile, turned upright here. Uncompressed and plain ZIP ones decode; LZW and the float predictor need
-    imagecodecs (a 26 MB package of compiled codecs), not a dependency for the sake of rare kinds of file (with it
-    installed, they decode)."""
-    import tifffile
-
+    read, by tifffile, turned upright here."""
     try:
-        with tifffile.TiffFile(path) as tif:
-            page = tif.pages[0]
-            try:
-                arr = page.asarray()
-            except (KeyError, ValueError) as exc:  # "<COMPRESSION.LZW: 5> requires the 'imagecodecs' package"
-                if "imagecodecs" not in str(exc):
-                    raise
-                how = page.compression.name + ("" if page.predictor == 1 else f" with predictor {page.predictor.name}")
-                raise ImageError(f"half-float TIFF compressed as {how}, which cannot be read here: save it uncompressed, "
-                                 "with plain ZIP, or as 32-bit float, or `pip install imagecodecs`") from exc
-            if page.planarconfig == 2 and arr.ndim == 3:  # channels stored as separate planes
-                arr = np.moveaxis(arr, 0, -1)
-    except ImageError:
-        raise
+        arr, _ = first_page(path)
+    except NeedsCodec as exc:
+        raise ImageError(f"half-float TIFF compressed as {exc}, which cannot be read here: save it uncompressed, "
+                         "with plain ZIP, or as 32-bit float, or `pip install imagecodecs`") from exc
     except Exception as exc:  # tifffile meets a damaged file with many kinds of exception
         raise ImageError(f"corrupt half-float TIFF ({type(exc).__name__}: {exc})") from exc
     return np.ascontiguousarray(_ORIENT.get(orientation, lambda a: a)(arr.astype(np.float32)))
