@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -25,6 +24,7 @@ from gantools.files import weights
 from gantools.files.imageio import Decoded
 from gantools.infer.predictor import Job
 from gantools.metrics import inception
+from gantools.recipes.colorize.lab import lab_to_rgb, rgb_to_lab
 
 TAPS = ("mixed_2", "mixed_6", "mixed_10", "pool2")
 SATURATIONS = (1.0, 1.6, 2.5)
@@ -48,13 +48,13 @@ def distance(a: dict, b: dict) -> dict[str, float]:
 
 
 def true_colour_variants(truth: np.ndarray) -> dict[str, np.ndarray]:
-    lab = cv2.cvtColor(truth, cv2.COLOR_RGB2LAB).astype(np.float32)  # 8-bit Lab: a, b offset by 128
-    ab = lab[..., 1:] - 128
+    lab = rgb_to_lab(truth.astype(np.float32) / 255.0)
+    ab = lab[..., 1:]
 
     def with_ab(new_ab):
         out = lab.copy()
-        out[..., 1:] = np.clip(new_ab + 128, 0, 255)
-        return cv2.cvtColor(out.astype(np.uint8), cv2.COLOR_LAB2RGB)
+        out[..., 1:] = new_ab
+        return np.round(lab_to_rgb(out) * 255).astype(np.uint8)
 
     return {"truth, chroma x0.5": with_ab(ab * 0.5), "truth, chroma x1.5": with_ab(ab * 1.5),
             "truth, hue +90 deg": with_ab(np.stack([-ab[..., 1], ab[..., 0]], -1)), "truth, hue +180 deg": with_ab(-ab),
