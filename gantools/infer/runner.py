@@ -27,6 +27,7 @@ import torch
 from gantools.progress import plural, progress
 from gantools.files.atomic import write_text
 from gantools.infer.claims import Claimed, claim, remove_leftovers
+from gantools.infer.heap import trim_heap
 from gantools.infer.run_options import RunOptions, require_input
 from gantools.defaults import REPORT_NAME
 from gantools.errors import UserError
@@ -362,6 +363,7 @@ class _Pipeline:
         while len(self.writes) > 2 * self.workers + self.batch_limit or (
                 len(self.writes) > 1 and sum(w[3] for w in self.writes) > WRITE_BUFFER_BYTES):
             self._collect_next()
+        trim_heap()  # freed buffers of many sizes otherwise keep a long batch's memory creeping up
 
 
 def _nbytes(output) -> int:

@@ -16,6 +16,7 @@ import torch
 
 from gantools.files.imageio import Decoded, to_uint8
 from gantools.files.video import Frame, VideoReader, VideoWriter
+from gantools.infer.heap import trim_heap
 from gantools.progress import plural, progress
 
 _END = object()
@@ -98,6 +99,7 @@ def _forward(predictor, smooth, pool, chunk: list[Frame], writer: VideoWriter) -
     images = list(pool.map(predictor.finish, jobs, outputs))
     for frame, image in zip(chunk, images):
         writer.write(_rgb8(image), frame.pts, frame.time_base)
+    trim_heap()  # a long video: freed frame buffers go back to the system now and then
 
 
 def _rgb8(image: Decoded) -> np.ndarray:

@@ -1,0 +1,48 @@
+"""Give freed heap memory back to the system now and then during long batches.
+
+glibc keeps the pages of freed buffers mapped; with worker threads allocating and freeing buffers of many sizes,
+a long colorize batch's resident memory crept up in steps (+13% over 10,000 images, all of it free heap).
+`malloc_trim(0)` hands those pages back; run at most every INTERVAL seconds it costs about 1% of the time.
+Elsewhere than glibc (macOS, Windows, musl) this does nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+import threading
+import time
+
+INTERVAL = 2.0  # seconds between trims; each takes a few milliseconds
+_lock = threading.Lock()
+_last = [time.monotonic()]
+
+
+def _load_trim():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim  # glibc only: musl has no such symbol
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
+
+
+_trim = _load_trim()
+
+
+def trim_heap(interval: float = INTERVAL) -> bool:
+    """Return freed heap pages to the system if `interval` seconds have passed since the last trim; True if it
+    trimmed. Safe from any thread."""
+    if _trim is None:
+        return False
+    with _lock:
+        now = time.monotonic()
+        if now - _last[0] < interval:
+            return False
+        _last[0] = now
+    _trim(0)
+    return True
