@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from gantools.errors import UserError
+from gantools.infer.heap import trim_heap
 
 
 
@@ -86,7 +87,9 @@ class Model:
                 for k, output in zip(group, predictor.forward(inputs)):
                     outputs[k] = output
                 i = group[-1] + 1
-        return [predictor.finish(job, output) for job, output in zip(jobs, outputs)]
+        images = [predictor.finish(job, output) for job, output in zip(jobs, outputs)]
+        trim_heap()  # a caller's loop over thousands of images: freed buffers go back now and then, as in the runner
+        return images
 
 
 def _decode(item, max_pixels: int):

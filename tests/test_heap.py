@@ -47,3 +47,15 @@ def test_the_folder_runner_trims_during_a_batch(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["colorize", str(src), str(tmp_path / "out"), "--quiet", "--batch-size", "1"])
     assert result.exit_code == 0, result.output
     assert len(calls) == 3  # once per batch; the throttle lives in trim_heap
+
+
+def test_the_python_api_trims_after_each_call(monkeypatch):
+    import gantools
+    from gantools import api
+
+    calls = []
+    monkeypatch.setattr(api, "trim_heap", lambda: calls.append(1))
+    model = gantools.load("colorize")
+    model([np.full((20, 30), 90, np.uint8), np.full((30, 20), 90, np.uint8)])
+    model(np.zeros((16, 16), np.uint8))
+    assert len(calls) == 2  # once per call, whatever its batches; the throttle lives in trim_heap
