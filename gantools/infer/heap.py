@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 
-INTERVAL = 2.0  # seconds between trims; each takes a few milliseconds
+INTERVAL = 2.0  # seconds between trims; each takes milliseconds
 _lock = threading.Lock()
 _last = [time.monotonic()]
 
